@@ -1,0 +1,3 @@
+from dbgen.cli import main
+
+main()

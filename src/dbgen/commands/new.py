@@ -1,0 +1,54 @@
+"""`dbgen new`: render the project template into a Plan for a new directory."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from dbgen import __version__, backends
+from dbgen.errors import InvalidOption, TargetNotEmpty
+from dbgen.naming import validate_project_name
+from dbgen.plan import Plan
+from dbgen.render import render_tree
+
+
+def answers(name: str, db: str, database_url: str | None = None) -> dict[str, str]:
+    """The template's questions, answered; copier.yml asks exactly these."""
+    backend = backends.get(db)
+    slug = validate_project_name(name)
+    if database_url is None:
+        database_url = backend.database_url(slug)
+    else:
+        scheme = database_url.split("://", 1)[0]
+        if "://" not in database_url or scheme not in backend.schemes:
+            expected = " or ".join(f"{s}://" for s in backend.schemes)
+            raise InvalidOption(f"--database-url for {backend.label} must start with {expected}, got {scheme!r}")
+    return {"project_name": name, "db": db, "database_url": database_url, "dbgen_version": __version__}
+
+
+def plan_new(
+    name: str,
+    db: str = backends.DEFAULT,
+    directory: Path | None = None,
+    database_url: str | None = None,
+    force: bool = False,
+) -> Plan:
+    context = answers(name, db, database_url)
+    root = (directory if directory is not None else Path.cwd() / name).absolute()
+    if root.exists() and not root.is_dir():
+        raise TargetNotEmpty(f"{root} exists and is not a directory")
+    if root.is_dir() and any(root.iterdir()) and not force:
+        raise TargetNotEmpty(f"{root} is not empty; choose another --dir, or use --force to write into it")
+    plan = Plan(root)
+    for path, content in render_tree("project", context):
+        plan.add(path, content, force=force)
+    shown = root.name if directory is None else str(directory)
+    plan.message = f"Created {backends.get(db).label} project {name!r} in {shown}"
+    plan.next_steps = [
+        f"cd {shown}",
+        "python -m venv .venv && . .venv/bin/activate",
+        "pip install -e '.[dev]'",
+        *(["alembic upgrade head"] if backends.get(db).is_sql else []),
+        "pytest",
+        "uvicorn app.main:app --reload",
+    ]
+    return plan

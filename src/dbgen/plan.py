@@ -1,0 +1,59 @@
+"""A Plan is what a command would do to the file system, computed before anything is written."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from enum import Enum
+from pathlib import Path
+
+
+class Action(str, Enum):
+    CREATE = "create"
+    OVERWRITE = "overwrite"
+    IDENTICAL = "identical"
+    CONFLICT = "conflict"
+    DELETE = "delete"
+
+
+@dataclass(frozen=True)
+class FileChange:
+    path: str  # relative to the plan's root, with forward slashes
+    action: Action
+    content: bytes | None = None  # new bytes; None for a deletion
+    old: bytes | None = None  # what is on disk now, if anything
+
+    @property
+    def writes(self) -> bool:
+        return self.action in {Action.CREATE, Action.OVERWRITE, Action.DELETE}
+
+
+@dataclass
+class Plan:
+    root: Path
+    changes: list[FileChange] = field(default_factory=list)
+    next_steps: list[str] = field(default_factory=list)
+    message: str = ""
+
+    def add(self, path: str, content: bytes | None, *, force: bool = False) -> FileChange:
+        """Classify one file against what is on disk; a differing file is a conflict unless forced."""
+        target = self.root / path
+        old = target.read_bytes() if target.is_file() else None
+        if content is None:
+            action = Action.DELETE if old is not None else Action.IDENTICAL
+        elif old is None:
+            action = Action.CREATE
+        elif old == content:
+            action = Action.IDENTICAL
+        else:
+            action = Action.OVERWRITE if force else Action.CONFLICT
+        change = FileChange(path, action, content, old)
+        self.changes.append(change)
+        return change
+
+    @property
+    def conflicts(self) -> list[FileChange]:
+        return [c for c in self.changes if c.action is Action.CONFLICT]
+
+    @property
+    def writes(self) -> list[FileChange]:
+        return [c for c in self.changes if c.writes]

@@ -1,0 +1,59 @@
+"""Render templates/ with Jinja2; the same environment setup is loaded by copier as an extension."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from pathlib import Path
+from typing import Any
+
+import jinja2
+from jinja2.ext import Extension
+
+from dbgen import backends, naming
+
+# Installed wheels carry the templates inside the package; a source checkout keeps them at the top.
+_PACKAGED = Path(__file__).parent / "templates"
+TEMPLATES = _PACKAGED if _PACKAGED.is_dir() else Path(__file__).parents[2] / "templates"
+SUFFIX = ".jinja"
+# What copier leaves out of a rendered project by default, plus our partials.
+EXCLUDED = {"copier.yml", "__pycache__", "_partials"}
+
+
+class DbgenExtension(Extension):
+    """Globals, filters and tests shared by dbgen's renderer and `copier copy`."""
+
+    def __init__(self, environment: jinja2.Environment) -> None:
+        super().__init__(environment)
+        environment.globals["backends"] = backends.BACKENDS
+        environment.filters["snake"] = naming.snake
+        environment.filters["kebab"] = naming.kebab
+        environment.tests["sql"] = lambda db: backends.BACKENDS[db].is_sql
+        environment.tests["document"] = lambda db: not backends.BACKENDS[db].is_sql
+
+
+def environment(root: Path) -> jinja2.Environment:
+    return jinja2.Environment(
+        loader=jinja2.FileSystemLoader(root),
+        undefined=jinja2.StrictUndefined,
+        keep_trailing_newline=True,
+        extensions=[DbgenExtension],
+    )
+
+
+def render_tree(template: str, context: dict[str, Any]) -> Iterator[tuple[str, bytes]]:
+    """Yield (relative output path, content) for every file of a template folder, as copier would."""
+    root = TEMPLATES / template
+    env = environment(root)
+    for source in sorted(root.rglob("*")):
+        rel = source.relative_to(root)
+        if source.is_dir() or EXCLUDED.intersection(rel.parts) or source.suffix in {".pyc", ".pyo"}:
+            continue
+        parts = [env.from_string(part).render(context) for part in rel.parts]
+        if not all(parts):
+            continue  # a name that renders empty is how one tree serves several backends
+        out = "/".join(parts)
+        if out.endswith(SUFFIX):
+            text = env.get_template(rel.as_posix()).render(context)
+            yield out.removesuffix(SUFFIX), text.encode()
+        else:
+            yield out, source.read_bytes()

@@ -1,0 +1,80 @@
+"""All terminal output goes through here; commands return Plans and never print."""
+
+from __future__ import annotations
+
+import sys
+from typing import TYPE_CHECKING
+
+if TYPE_CHECKING:
+    from rich.console import Console
+
+    from dbgen.plan import Plan
+
+_STYLES = {
+    "create": "green",
+    "overwrite": "yellow",
+    "identical": "dim",
+    "conflict": "bold red",
+    "delete": "red",
+}
+
+
+def _console(stderr: bool = False) -> Console:
+    from rich.console import Console
+
+    return Console(stderr=stderr, highlight=False, soft_wrap=True)
+
+
+def error(message: str) -> None:
+    _console(stderr=True).print(f"[bold red]error:[/] {message}", markup=True)
+
+
+def info(message: str) -> None:
+    _console().print(message, markup=False)
+
+
+def show_plan(plan: Plan, *, dry_run: bool = False, diff: bool = False) -> None:
+    from rich.tree import Tree
+
+    console = _console()
+    title = f"[bold]{plan.root}[/]" + (" [yellow](dry run: nothing written)[/]" if dry_run else "")
+    tree = Tree(title)
+    branches: dict[str, Tree] = {}
+    for change in sorted(plan.changes, key=lambda c: c.path):
+        node = tree
+        parts = change.path.split("/")
+        for depth in range(1, len(parts)):
+            key = "/".join(parts[:depth])
+            if key not in branches:
+                branches[key] = node.add(f"[bold blue]{parts[depth - 1]}/[/]")
+            node = branches[key]
+        style = _STYLES[change.action.value]
+        node.add(f"[{style}]{change.action.value:>9}[/]  {parts[-1]}")
+    console.print(tree)
+    if diff:
+        show_diff(plan, console)
+    if plan.message and not dry_run:
+        console.print(f"\n[bold green]{plan.message}[/]")
+    if plan.next_steps and not dry_run:
+        console.print("\nNext steps:")
+        for step in plan.next_steps:
+            console.print(f"  [cyan]{step}[/]", markup=True)
+
+
+def show_diff(plan: Plan, console: Console) -> None:
+    import difflib
+
+    from rich.syntax import Syntax
+
+    for change in plan.changes:
+        if not change.writes and change.action.value != "conflict":
+            continue
+        old = (change.old or b"").decode(errors="replace").splitlines(keepends=True)
+        new = (change.content or b"").decode(errors="replace").splitlines(keepends=True)
+        text = "".join(difflib.unified_diff(old, new, f"a/{change.path}", f"b/{change.path}"))
+        if text:
+            console.print(Syntax(text, "diff", theme="ansi_dark", background_color="default"))
+
+
+def stdin_is_interactive() -> bool:
+    return sys.stdin.isatty() and sys.stdout.isatty()

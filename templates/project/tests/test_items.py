@@ -1,0 +1,73 @@
+from typing import get_args
+
+from httpx import AsyncClient
+
+from app.api.routes.items import ItemSort
+from app.repositories.item import ItemRepository
+from tests.conftest import create_item, create_user
+
+URL = "/api/v1/items"
+
+
+async def test_create_read_update_delete(client: AsyncClient) -> None:
+    owner = await create_user(client)
+    item = await create_item(client, owner["id"], title="Pen")
+    assert item["owner_id"] == owner["id"]
+    assert (await client.get(f"{URL}/{item['id']}")).json() == item
+    updated = await client.patch(f"{URL}/{item['id']}", json={"description": None})
+    assert updated.status_code == 200
+    assert updated.json()["description"] is None
+    assert updated.json()["title"] == "Pen"
+    assert (await client.delete(f"{URL}/{item['id']}")).status_code == 204
+    assert (await client.get(f"{URL}/{item['id']}")).status_code == 404
+
+
+async def test_unknown_owner_is_422(client: AsyncClient, missing_id: object) -> None:
+    response = await client.post(URL, json={"title": "Orphan", "owner_id": missing_id})
+    assert response.status_code == 422
+    assert response.json()["detail"][0]["loc"] == ["body", "owner_id"]
+    owner = await create_user(client)
+    item = await create_item(client, owner["id"])
+    moved = await client.patch(f"{URL}/{item['id']}", json={"owner_id": missing_id})
+    assert moved.status_code == 422
+
+
+async def test_missing_item_is_404(client: AsyncClient, missing_id: object) -> None:
+    assert (await client.get(f"{URL}/{missing_id}")).status_code == 404
+    assert (await client.patch(f"{URL}/{missing_id}", json={"title": "x"})).status_code == 404
+    assert (await client.delete(f"{URL}/{missing_id}")).status_code == 404
+
+
+async def test_null_title_is_422(client: AsyncClient) -> None:
+    owner = await create_user(client)
+    item = await create_item(client, owner["id"])
+    assert (await client.patch(f"{URL}/{item['id']}", json={"title": None})).status_code == 422
+
+
+async def test_list_filters_searches_and_sorts(client: AsyncClient) -> None:
+    ada = await create_user(client)
+    grace = await create_user(client, email="grace@example.com")
+    await create_item(client, ada["id"], title="Banana bread", description="warm")
+    await create_item(client, ada["id"], title="Apple pie", description=None)
+    await create_item(client, grace["id"], title="Cherry tart", description="BREAD-like crust")
+    mine = (await client.get(URL, params={"owner_id": ada["id"], "sort_by": "title"})).json()
+    assert [i["title"] for i in mine["items"]] == ["Apple pie", "Banana bread"]
+    assert mine["total"] == 2
+    found = (await client.get(URL, params={"q": "bread", "sort_by": "title", "order": "desc"})).json()
+    assert [i["title"] for i in found["items"]] == ["Cherry tart", "Banana bread"]
+    assert (await client.get(URL, params={"sort_by": "owner_id"})).status_code == 422
+
+
+def test_sort_whitelist_matches_repository() -> None:
+    assert set(get_args(ItemSort)) == set(ItemRepository.sortable)
+
+
+async def test_bulk_create(client: AsyncClient, missing_id: object) -> None:
+    owner = await create_user(client)
+    bodies = [{"title": f"Thing {n}", "owner_id": owner["id"]} for n in range(3)]
+    response = await client.post(f"{URL}/bulk", json=bodies)
+    assert response.status_code == 201
+    assert [i["title"] for i in response.json()] == ["Thing 0", "Thing 1", "Thing 2"]
+    orphan = [{"title": "Lost", "owner_id": missing_id}]
+    assert (await client.post(f"{URL}/bulk", json=orphan)).status_code == 422
+    assert (await client.get(URL)).json()["total"] == 3

@@ -1,0 +1,158 @@
+from typing import get_args
+
+import pytest
+from httpx import AsyncClient
+
+from app.api.routes.users import UserSort
+from app.repositories.user import UserRepository
+from tests.conftest import create_item, create_user
+
+URL = "/api/v1/users"
+
+
+async def test_create_returns_201_without_password(client: AsyncClient) -> None:
+    user = await create_user(client, email="Grace@Example.com")
+    assert user["email"] == "Grace@example.com"  # the domain part is normalised
+    assert user["is_active"] is True
+    assert "password" not in user and "hashed_password" not in user
+    assert user["created_at"] and user["updated_at"]
+
+
+async def test_duplicate_email_is_409(client: AsyncClient) -> None:
+    await create_user(client)
+    response = await client.post(URL, json={"email": "ada@example.com", "password": "another password"})
+    assert response.status_code == 409
+    assert "already exists" in response.json()["detail"]
+
+
+@pytest.mark.parametrize(
+    "body",
+    [
+        {"email": "not-an-email", "password": "long enough"},
+        {"email": "a@example.com", "password": "short"},
+        {"email": "a@example.com"},
+        {"email": "a@example.com", "password": "long enough", "full_name": "x" * 256},
+    ],
+)
+async def test_invalid_body_is_422(client: AsyncClient, body: dict[str, str]) -> None:
+    assert (await client.post(URL, json=body)).status_code == 422
+
+
+async def test_read_and_404(client: AsyncClient, missing_id: object) -> None:
+    user = await create_user(client)
+    response = await client.get(f"{URL}/{user['id']}")
+    assert response.status_code == 200
+    assert response.json() == user
+    missing = await client.get(f"{URL}/{missing_id}")
+    assert missing.status_code == 404
+    assert missing.json() == {"detail": "User not found"}
+
+
+async def test_malformed_id_is_422(client: AsyncClient) -> None:
+    assert (await client.get(f"{URL}/not-an-id")).status_code == 422
+
+
+async def test_list_paginates_with_total(client: AsyncClient) -> None:
+    for n in range(5):
+        await create_user(client, email=f"user{n}@example.com")
+    page = (await client.get(URL, params={"limit": 2, "offset": 2})).json()
+    assert page["total"] == 5
+    assert page["limit"] == 2 and page["offset"] == 2
+    assert [u["email"] for u in page["items"]] == ["user2@example.com", "user3@example.com"]
+
+
+async def test_search_is_case_insensitive_and_literal(client: AsyncClient) -> None:
+    await create_user(client, email="ada@example.com", full_name="Ada Lovelace")
+    await create_user(client, email="grace@example.com", full_name="Grace Hopper")
+    await create_user(client, email="percent@example.com", full_name="100% sure_thing")
+    found = (await client.get(URL, params={"q": "LOVELACE"})).json()
+    assert [u["email"] for u in found["items"]] == ["ada@example.com"]
+    assert (await client.get(URL, params={"q": "%"})).json()["total"] == 1
+    assert (await client.get(URL, params={"q": "e_t"})).json()["total"] == 1  # "_" is not a wildcard
+    assert (await client.get(URL, params={"q": "' OR 1=1 --"})).json()["total"] == 0
+
+
+async def test_filter_by_active(client: AsyncClient) -> None:
+    await create_user(client, email="on@example.com")
+    await create_user(client, email="off@example.com", is_active=False)
+    page = (await client.get(URL, params={"is_active": "false"})).json()
+    assert [u["email"] for u in page["items"]] == ["off@example.com"]
+
+
+async def test_sort_by_whitelisted_field(client: AsyncClient) -> None:
+    for name in ["b", "c", "a"]:
+        await create_user(client, email=f"{name}@example.com")
+    page = (await client.get(URL, params={"sort_by": "email", "order": "desc"})).json()
+    assert [u["email"] for u in page["items"]] == ["c@example.com", "b@example.com", "a@example.com"]
+
+
+@pytest.mark.parametrize(
+    "params",
+    [{"sort_by": "hashed_password"}, {"order": "sideways"}, {"limit": 0}, {"limit": 1000}, {"offset": -1}],
+)
+async def test_bad_list_parameters_are_422(client: AsyncClient, params: dict[str, str | int]) -> None:
+    assert (await client.get(URL, params=params)).status_code == 422
+
+
+def test_sort_whitelist_matches_repository() -> None:
+    assert set(get_args(UserSort)) == set(UserRepository.sortable)
+
+
+async def test_partial_update(client: AsyncClient) -> None:
+    user = await create_user(client)
+    response = await client.patch(f"{URL}/{user['id']}", json={"full_name": "Countess of Lovelace"})
+    assert response.status_code == 200
+    assert response.json()["full_name"] == "Countess of Lovelace"
+    assert response.json()["email"] == user["email"]
+
+
+async def test_update_errors(client: AsyncClient, missing_id: object) -> None:
+    ada = await create_user(client)
+    grace = await create_user(client, email="grace@example.com")
+    taken = await client.patch(f"{URL}/{grace['id']}", json={"email": ada["email"]})
+    assert taken.status_code == 409
+    assert (await client.patch(f"{URL}/{ada['id']}", json={"email": None})).status_code == 422
+    assert (await client.patch(f"{URL}/{missing_id}", json={"full_name": "x"})).status_code == 404
+
+
+async def test_password_change_keeps_it_hidden(client: AsyncClient) -> None:
+    user = await create_user(client)
+    response = await client.patch(f"{URL}/{user['id']}", json={"password": "a brand new password"})
+    assert response.status_code == 200
+    assert "password" not in response.text
+
+
+async def test_delete(client: AsyncClient) -> None:
+    user = await create_user(client)
+    assert (await client.delete(f"{URL}/{user['id']}")).status_code == 204
+    assert (await client.get(f"{URL}/{user['id']}")).status_code == 404
+    assert (await client.delete(f"{URL}/{user['id']}")).status_code == 404
+
+
+async def test_bulk_create_is_all_or_nothing(client: AsyncClient) -> None:
+    bodies = [{"email": f"bulk{n}@example.com", "password": "long enough"} for n in range(3)]
+    response = await client.post(f"{URL}/bulk", json=bodies)
+    assert response.status_code == 201
+    assert [u["email"] for u in response.json()] == [b["email"] for b in bodies]
+    clash = [{"email": "new@example.com", "password": "long enough"}, bodies[0]]
+    assert (await client.post(f"{URL}/bulk", json=clash)).status_code == 409
+    assert (await client.get(URL, params={"q": "new@"})).json()["total"] == 0
+    assert (await client.post(f"{URL}/bulk", json=[])).status_code == 422
+
+
+async def test_user_items_are_loaded_with_the_user(client: AsyncClient, missing_id: object) -> None:
+    user = await create_user(client)
+    other = await create_user(client, email="other@example.com")
+    mine = [await create_item(client, user["id"], title=f"Mine {n}") for n in range(2)]
+    await create_item(client, other["id"])
+    response = await client.get(f"{URL}/{user['id']}/items")
+    assert response.status_code == 200
+    assert sorted(i["title"] for i in response.json()) == sorted(i["title"] for i in mine)
+    assert (await client.get(f"{URL}/{missing_id}/items")).status_code == 404
+
+
+async def test_deleting_a_user_deletes_their_items(client: AsyncClient) -> None:
+    user = await create_user(client)
+    item = await create_item(client, user["id"])
+    assert (await client.delete(f"{URL}/{user['id']}")).status_code == 204
+    assert (await client.get(f"/api/v1/items/{item['id']}")).status_code == 404
