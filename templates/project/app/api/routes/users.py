@@ -65,10 +65,10 @@ async def read_user(user_id: IdPath, users: Users) -> UserRead:
 @router.get("/{user_id}/items", responses=NOT_FOUND)
 async def read_user_items(user_id: IdPath, users: Users) -> list[ItemRead]:
     """The user's items, loaded eagerly with the user."""
-    user = await users.get_with_items(user_id)
-    if user is None:
+    items = await users.items_of(user_id)
+    if items is None:
         raise HTTPException(status.HTTP_404_NOT_FOUND, "User not found")
-    return [ItemRead.model_validate(item) for item in user.items]
+    return [ItemRead.model_validate(item) for item in items]
 
 
 @router.patch("/{user_id}", responses=NOT_FOUND | CONFLICT)
