@@ -1,3 +1,3 @@
-from dbgen.cli import main
+from dbgen.cli import app
 
-main()
+app(prog_name="dbgen")

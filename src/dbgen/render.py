@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import os
 from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
@@ -9,7 +10,7 @@ from typing import Any
 import jinja2
 from jinja2.ext import Extension
 
-from dbgen import backends, naming
+from dbgen import __version__, backends, naming
 
 # Installed wheels carry the templates inside the package; a source checkout keeps them at the top.
 _PACKAGED = Path(__file__).parent / "templates"
@@ -31,13 +32,29 @@ class DbgenExtension(Extension):
         environment.tests["document"] = lambda db: not backends.BACKENDS[db].is_sql
 
 
+def _bytecode_cache() -> jinja2.BytecodeCache | None:
+    """Compiled templates are kept between runs; compiling them is most of a cold `dbgen new`."""
+    base = Path(os.environ.get("XDG_CACHE_HOME") or Path.home() / ".cache")
+    directory = base / "dbgen" / f"jinja-{__version__}"
+    try:
+        directory.mkdir(parents=True, exist_ok=True)
+    except OSError:
+        return None
+    return jinja2.FileSystemBytecodeCache(str(directory))
+
+
 def environment(root: Path) -> jinja2.Environment:
     return jinja2.Environment(
         loader=jinja2.FileSystemLoader(root),
         undefined=jinja2.StrictUndefined,
         keep_trailing_newline=True,
         extensions=[DbgenExtension],
+        bytecode_cache=_bytecode_cache(),
     )
+
+
+def _render_part(env: jinja2.Environment, part: str, context: dict[str, Any]) -> str:
+    return env.from_string(part).render(context) if "{" in part else part
 
 
 def render_tree(template: str, context: dict[str, Any]) -> Iterator[tuple[str, bytes]]:
@@ -48,7 +65,7 @@ def render_tree(template: str, context: dict[str, Any]) -> Iterator[tuple[str, b
         rel = source.relative_to(root)
         if source.is_dir() or EXCLUDED.intersection(rel.parts) or source.suffix in {".pyc", ".pyo"}:
             continue
-        parts = [env.from_string(part).render(context) for part in rel.parts]
+        parts = [_render_part(env, part, context) for part in rel.parts]
         if not all(parts):
             continue  # a name that renders empty is how one tree serves several backends
         out = "/".join(parts)

@@ -1,0 +1,105 @@
+"""Developer tasks. `nox` runs lint, the tests (unit + smoke on every backend) and the newcomer check."""
+
+from __future__ import annotations
+
+import os
+import shutil
+import tempfile
+from pathlib import Path
+
+import nox
+
+nox.options.sessions = ["lint", "tests", "newcomer"]
+nox.options.reuse_existing_virtualenvs = True
+nox.options.error_on_missing_interpreters = True
+
+PYTHONS = ["3.11", "3.12", "3.13"]
+BACKENDS = ["sqlite", "postgres", "mysql", "mongo"]
+NO_TESTS_COLLECTED = 5  # pytest's exit code when a selection is empty: not a failure
+
+
+def install(session: nox.Session) -> None:
+    session.install("-e", ".[dev]")
+
+
+@nox.session
+def lint(session: nox.Session) -> None:
+    install(session)
+    session.run("ruff", "check", ".")
+    session.run("ruff", "format", "--check", ".")
+    session.run("mypy")
+
+
+@nox.session
+def tests(session: nox.Session) -> None:
+    """Unit tests and the smoke matrix: generated projects run against real databases."""
+    install(session)
+    session.run("pytest", *session.posargs, success_codes=[0, NO_TESTS_COLLECTED])
+
+
+@nox.session
+def unit(session: nox.Session) -> None:
+    install(session)
+    session.run("pytest", "tests/unit", *session.posargs, success_codes=[0, NO_TESTS_COLLECTED])
+
+
+@nox.session
+@nox.parametrize("backend", BACKENDS)
+def smoke(session: nox.Session, backend: str) -> None:
+    install(session)
+    session.run(
+        "pytest", "tests/smoke", "-k", f"[{backend}]", *session.posargs, success_codes=[0, NO_TESTS_COLLECTED]
+    )
+
+
+@nox.session(python=PYTHONS)
+@nox.parametrize("installer", ["pip", "uv"])
+def newcomer(session: nox.Session, installer: str) -> None:
+    """A new user's path: a fresh venv, the generated project's own pyproject, nothing else; then its tests."""
+    session.install("-e", ".")
+    with tempfile.TemporaryDirectory() as tmp:
+        project = Path(tmp) / "newcomer"
+        session.run("dbgen", "new", "newcomer", "--dir", str(project), "--no-input")
+        venv = project / ".venv"
+        python = str(venv / "bin" / "python")
+        env = {"UV_PYTHON_DOWNLOADS": "never", "VIRTUAL_ENV": str(venv)}
+        if installer == "pip":
+            session.run("python", "-m", "venv", str(venv))
+            session.run(python, "-m", "pip", "install", "-q", "-e", f"{project}[dev]", external=True)
+        else:
+            session.install("uv>=0.5,<1")
+            session.run("uv", "venv", "-q", "--python", sys_python(session), str(venv), env=env)
+            session.run("uv", "pip", "install", "-q", "--python", python, "-e", f"{project}[dev]", env=env)
+        with session.chdir(project):
+            session.run(python, "-m", "pytest", "-q", "-p", "no:cacheprovider", external=True)
+            session.run(str(venv / "bin" / "alembic"), "upgrade", "head", external=True)
+
+
+def sys_python(session: nox.Session) -> str:
+    """The interpreter nox chose for this session (uv must use it, never download its own)."""
+    return shutil.which(f"python{session.python}") or str(session.python)
+
+
+@nox.session
+def demo(session: nox.Session) -> None:
+    """The main job: generate a SQLite project, install it, migrate, run its tests and serve /health."""
+    session.install("-e", ".")
+    target = Path(os.environ.get("DEMO_DIR", "demo"))
+    if target.exists():
+        session.error(f"{target} exists; remove it or set DEMO_DIR")
+    session.run("dbgen", "new", "demo", "--dir", str(target), "--no-input")
+    venv = target / ".venv"
+    python = str(venv / "bin" / "python")
+    session.run("python", "-m", "venv", str(venv))
+    session.run(python, "-m", "pip", "install", "-q", "-e", f"{target}[dev]", external=True)
+    with session.chdir(target):
+        session.run(python, "-m", "alembic", "upgrade", "head", external=True)
+        session.run(python, "-m", "pytest", "-q", external=True)
+        session.run(python, str(Path(__file__).parent / "tests" / "smoke" / "serve.py"), external=True)
+
+
+@nox.session
+def bench(session: nox.Session) -> None:
+    """Benchmarks, not tests: CLI speed against copier; numbers go to bench/results/."""
+    install(session)
+    session.run("python", "bench/cli_speed.py", *session.posargs)

@@ -1,0 +1,60 @@
+"""Start `uvicorn app.main:app` in the current project on a free port, check /health and /docs, stop it.
+
+Run as a script from a generated project's directory (the demo does), or through `check()` from tests.
+"""
+
+from __future__ import annotations
+
+import os
+import socket
+import subprocess
+import sys
+import time
+import urllib.request
+from pathlib import Path
+
+
+def free_port() -> int:
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        port: int = sock.getsockname()[1]
+        return port
+
+
+def _get(url: str) -> tuple[int, bytes]:
+    with urllib.request.urlopen(url, timeout=5) as response:  # noqa: S310 (a local URL we built)
+        return response.status, response.read()
+
+
+def check(project: Path, env: dict[str, str] | None = None, python: str = sys.executable) -> dict[str, int]:
+    """Serve the project and return the status of each page; the server is always stopped."""
+    port = free_port()
+    server = subprocess.Popen(
+        [python, "-m", "uvicorn", "app.main:app", "--host", "127.0.0.1", "--port", str(port)],
+        cwd=project,
+        env=env if env is not None else dict(os.environ),
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.PIPE,
+    )
+    base = f"http://127.0.0.1:{port}"
+    try:
+        deadline = time.monotonic() + 30
+        while True:
+            try:
+                _get(base + "/health")
+                break
+            except OSError:
+                if server.poll() is not None or time.monotonic() > deadline:
+                    raise RuntimeError(f"uvicorn did not start: {server.stderr.read().decode() if server.stderr else ''}") from None
+                time.sleep(0.1)
+        return {path: _get(base + path)[0] for path in ("/health", "/docs", "/openapi.json")}
+    finally:
+        server.terminate()
+        server.wait(timeout=10)
+
+
+if __name__ == "__main__":
+    statuses = check(Path.cwd())
+    for path, status in statuses.items():
+        print(f"GET {path} -> {status}")
+    sys.exit(0 if set(statuses.values()) == {200} else 1)

@@ -1,0 +1,98 @@
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+from typer.testing import CliRunner
+
+from dbgen import __version__
+from dbgen.cli import app
+from tests.unit.test_writer import tree
+
+runner = CliRunner(env={"NO_COLOR": "1", "COLUMNS": "200", "TERM": "dumb"})
+
+
+def invoke(*args: str) -> tuple[int, str, str]:
+    result = runner.invoke(app, list(args))
+    return result.exit_code, result.stdout, result.stderr
+
+
+def test_version() -> None:
+    assert invoke("--version")[:2] == (0, f"dbgen {__version__}\n")
+
+
+def test_help_everywhere() -> None:
+    assert "new" in invoke("--help")[1]
+    code, out, _ = invoke("new", "--help")
+    assert code == 0
+    assert "--db" in out and "--dry-run" in out and "--force" in out
+
+
+def test_new_writes_project_and_shows_next_steps(tmp_path: Path) -> None:
+    code, out, _ = invoke("new", "shop", "--dir", str(tmp_path / "shop"), "--no-input")
+    assert code == 0
+    assert (tmp_path / "shop" / "app" / "main.py").is_file()
+    assert "create" in out and "Next steps" in out and "pytest" in out
+
+
+def test_new_defaults_without_a_terminal(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.chdir(tmp_path)
+    assert invoke("new", "shop")[0] == 0  # no TTY: no prompt, SQLite default
+    assert 'db = "sqlite"' in (tmp_path / "shop" / ".dbgen.toml").read_text()
+
+
+def test_dry_run_writes_nothing(tmp_path: Path) -> None:
+    code, out, _ = invoke("new", "shop", "--dir", str(tmp_path / "shop"), "--dry-run")
+    assert code == 0
+    assert "dry run" in out and "main.py" in out
+    assert list(tmp_path.iterdir()) == []
+
+
+@pytest.mark.parametrize(
+    ("args", "message"),
+    [
+        (["new", "class"], "project name 'class' is a Python keyword"),
+        (["new", "../escape"], "must be a plain name, not a path"),
+        (["new", "my shop"], "is not a valid package name"),
+        (["new", "shop", "--db", "oracle"], "unknown database 'oracle'; choose one of: sqlite"),
+        (["new", "shop", "--db", "postgres", "--database-url", "mysql://root@h/db"], "must start with postgresql+asyncpg://"),
+        (["new", "shop", "--database-url", "sqlite:///x.db"], "must start with sqlite+aiosqlite://"),
+    ],
+)
+def test_bad_input_is_one_line_exit_2_and_writes_nothing(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, args: list[str], message: str
+) -> None:
+    (tmp_path / "existing.txt").write_text("mine")
+    monkeypatch.chdir(tmp_path)
+    before = tree(tmp_path)
+    code, out, err = invoke(*args)
+    assert code == 2
+    assert message in err
+    assert len(err.strip().splitlines()) == 1
+    assert tree(tmp_path) == before
+
+
+def test_non_empty_target_needs_force(tmp_path: Path) -> None:
+    target = tmp_path / "shop"
+    target.mkdir()
+    (target / "notes.txt").write_text("mine")
+    code, _, err = invoke("new", "shop", "--dir", str(target))
+    assert code == 2
+    assert "is not empty" in err and "--force" in err
+    assert tree(target) == {"notes.txt": b"mine"}
+    assert invoke("new", "shop", "--dir", str(target), "--force")[0] == 0
+    assert (target / "notes.txt").read_text() == "mine"
+    assert (target / "app" / "main.py").is_file()
+
+
+def test_entry_points_run_and_new_does_not_import_copier(tmp_path: Path) -> None:
+    out = subprocess.run([sys.executable, "-m", "dbgen", "--version"], capture_output=True, text=True, check=True)
+    assert out.stdout.strip() == f"dbgen {__version__}"
+    probe = (
+        "import sys; from dbgen.cli import app; "
+        f"app(['new', 'shop', '--dir', {str(tmp_path / 'shop')!r}, '--no-input'], standalone_mode=False); "
+        "heavy = sorted({'copier', 'pydantic', 'yaml'} & set(sys.modules)); "
+        "print(heavy)"
+    )
+    result = subprocess.run([sys.executable, "-c", probe], capture_output=True, text=True, check=True)
+    assert result.stdout.strip().splitlines()[-1] == "[]"
