@@ -47,9 +47,7 @@ def unit(session: nox.Session) -> None:
 @nox.parametrize("backend", BACKENDS)
 def smoke(session: nox.Session, backend: str) -> None:
     install(session)
-    session.run(
-        "pytest", "tests/smoke", "-k", f"[{backend}]", *session.posargs, success_codes=[0, NO_TESTS_COLLECTED]
-    )
+    session.run("pytest", "tests/smoke", "-k", f"[{backend}]", *session.posargs, success_codes=[0, NO_TESTS_COLLECTED])
 
 
 @nox.session(python=PYTHONS)

@@ -49,12 +49,13 @@ def validate_project_name(name: str) -> str:
     if not name:
         raise InvalidName("project name is empty")
     if "/" in name or "\\" in name or name.startswith("."):
-        raise InvalidName(f"project name {name!r} must be a plain name, not a path; use --dir for the location")
+        raise InvalidName(f"project name {name!r} must be a plain name, not a path; use --dir for where")
     if not _PROJECT_RE.match(name):
         raise InvalidName(
-            f"project name {name!r} is not a valid package name: use letters, digits, '_' or '-', starting with a letter"
+            f"project name {name!r} is not a valid package name: "
+            "use letters, digits, '_' or '-', starting with a letter"
         )
-    slug = snake(name) if name.lower() != name else name.replace("-", "_")
+    slug = snake(name)
     if keyword.iskeyword(slug) or keyword.iskeyword(name):
         raise InvalidName(f"project name {name!r} is a Python keyword")
     if slug in RESERVED_PROJECT_NAMES:

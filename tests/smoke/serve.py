@@ -22,7 +22,7 @@ def free_port() -> int:
 
 
 def _get(url: str) -> tuple[int, bytes]:
-    with urllib.request.urlopen(url, timeout=5) as response:  # noqa: S310 (a local URL we built)
+    with urllib.request.urlopen(url, timeout=5) as response:
         return response.status, response.read()
 
 
@@ -45,7 +45,9 @@ def check(project: Path, env: dict[str, str] | None = None, python: str = sys.ex
                 break
             except OSError:
                 if server.poll() is not None or time.monotonic() > deadline:
-                    raise RuntimeError(f"uvicorn did not start: {server.stderr.read().decode() if server.stderr else ''}") from None
+                    raise RuntimeError(
+                        f"uvicorn did not start: {server.stderr.read().decode() if server.stderr else ''}"
+                    ) from None
                 time.sleep(0.1)
         return {path: _get(base + path)[0] for path in ("/health", "/docs", "/openapi.json")}
     finally:

@@ -3,8 +3,8 @@
 from __future__ import annotations
 
 import os
-import socket
 import shutil
+import socket
 import subprocess
 import sys
 import tempfile
@@ -68,7 +68,17 @@ def wire_protocol_server() -> Iterator[str]:
     state = Path(tempfile.mkdtemp(prefix="nx-27017-"))
     program = str(Path(sys.executable).with_name("nx-27017"))
     server = subprocess.Popen(
-        [program, "--db", "memory", "-p", str(port), "--pid-file", str(state / "pid"), "--log-file", str(state / "log")],
+        [
+            program,
+            "--db",
+            "memory",
+            "-p",
+            str(port),
+            "--pid-file",
+            str(state / "pid"),
+            "--log-file",
+            str(state / "log"),
+        ],
         stdout=subprocess.DEVNULL,
         stderr=subprocess.DEVNULL,
     )
@@ -116,4 +126,3 @@ def fresh_database(db: str) -> Iterator[dict[str, str]]:
     finally:
         for name in names:
             _sql(db, f"DROP DATABASE IF EXISTS {name}")
-

@@ -34,7 +34,9 @@ class Project:
             [sys.executable, "-m", *args], cwd=self.root, env=self.env, capture_output=True, text=True, timeout=600
         )
         if check and result.returncode != 0:
-            pytest.fail(f"`{' '.join(args)}` failed in {self.root} ({result.returncode}):\n{result.stdout}\n{result.stderr}")
+            pytest.fail(
+                f"`{' '.join(args)}` failed in {self.root} ({result.returncode}):\n{result.stdout}\n{result.stderr}"
+            )
         return result
 
 

@@ -12,7 +12,9 @@ def _copier_config() -> dict[str, object]:
 
 
 def test_unknown_backend_lists_the_choices() -> None:
-    with pytest.raises(InvalidOption, match="unknown database .oracle.; choose one of: " + ", ".join(backends.BACKENDS)):
+    with pytest.raises(
+        InvalidOption, match="unknown database .oracle.; choose one of: " + ", ".join(backends.BACKENDS)
+    ):
         backends.get("oracle")
 
 

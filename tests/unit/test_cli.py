@@ -55,7 +55,10 @@ def test_dry_run_writes_nothing(tmp_path: Path) -> None:
         (["new", "../escape"], "must be a plain name, not a path"),
         (["new", "my shop"], "is not a valid package name"),
         (["new", "shop", "--db", "oracle"], "unknown database 'oracle'; choose one of: sqlite"),
-        (["new", "shop", "--db", "postgres", "--database-url", "mysql://root@h/db"], "must start with postgresql+asyncpg://"),
+        (
+            ["new", "shop", "--db", "postgres", "--database-url", "mysql://root@h/db"],
+            "must start with postgresql+asyncpg://",
+        ),
         (["new", "shop", "--database-url", "sqlite:///x.db"], "must start with sqlite+aiosqlite://"),
     ],
 )
@@ -65,7 +68,7 @@ def test_bad_input_is_one_line_exit_2_and_writes_nothing(
     (tmp_path / "existing.txt").write_text("mine")
     monkeypatch.chdir(tmp_path)
     before = tree(tmp_path)
-    code, out, err = invoke(*args)
+    code, _, err = invoke(*args)
     assert code == 2
     assert message in err
     assert len(err.strip().splitlines()) == 1

@@ -40,13 +40,15 @@ def test_conflict_writes_nothing(tmp_path: Path) -> None:
     plan = Plan(tmp_path)
     plan.add("new.txt", b"new")
     plan.add("mine.txt", b"generated")
-    with pytest.raises(Conflict, match="mine.txt.*--force"):
+    with pytest.raises(Conflict, match=r"mine\.txt.*--force"):
         writer.apply(plan)
     assert tree(tmp_path) == {"mine.txt": b"user edit"}
 
 
 @pytest.mark.parametrize("error", [OSError("disk full"), KeyboardInterrupt()])
-def test_failure_part_way_restores_everything(tmp_path: Path, monkeypatch: pytest.MonkeyPatch, error: BaseException) -> None:
+def test_failure_part_way_restores_everything(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, error: BaseException
+) -> None:
     (tmp_path / "keep.txt").write_bytes(b"old")
     (tmp_path / "gone.txt").write_bytes(b"to delete")
     before = tree(tmp_path)
