@@ -4,13 +4,16 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from pathlib import Path
-from typing import Annotated, TypeVar
+from typing import TYPE_CHECKING, Annotated, TypeVar
 
 import typer
 
 from dbgen import __version__, ui
 from dbgen.backends import BACKENDS, DEFAULT
 from dbgen.errors import DbgenError
+
+if TYPE_CHECKING:
+    from dbgen.plan import Plan
 
 T = TypeVar("T")
 
@@ -87,3 +90,52 @@ def new(
     if not dry_run:
         _guard(lambda: writer.apply(plan))
     ui.show_plan(plan, dry_run=dry_run)
+
+
+ProjectDir = Annotated[Path, typer.Option("--dir", help="The project (default: the one around the current directory).")]
+DryRun = Annotated[bool, typer.Option("--dry-run", help="Show the plan and a diff of every change; write nothing.")]
+Force = Annotated[bool, typer.Option("--force", help="Overwrite or delete files that differ from what dbgen wrote.")]
+
+
+@app.command("add-model")
+def add_model(
+    name: Annotated[str, typer.Argument(help="Model name: Product, product or product_line.")],
+    fields: Annotated[
+        list[str],
+        typer.Argument(
+            help="Fields as name:type[:modifier...]. Types: str text int float decimal bool date datetime uuid json, "
+            "or a model name for a relation (category:Category). Modifiers: unique, index, optional (or type?)."
+        ),
+    ],
+    directory: ProjectDir = Path("."),
+    dry_run: DryRun = False,
+    force: Force = False,
+) -> None:
+    """Add a model with its schemas, repository, routes, tests and migration to a generated project."""
+    from dbgen.commands.models import plan_add_model
+
+    _apply(_guard(lambda: plan_add_model(directory, name, fields, force=force)), dry_run)
+
+
+@app.command("remove-model")
+def remove_model(
+    name: Annotated[str, typer.Argument(help="The model to remove, as add-model named it.")],
+    directory: ProjectDir = Path("."),
+    dry_run: DryRun = False,
+    force: Force = False,
+) -> None:
+    """Remove a model that add-model wrote: its files, its registrations, and (SQL) its table by a migration."""
+    from dbgen.commands.models import plan_remove_model
+
+    _apply(_guard(lambda: plan_remove_model(directory, name, force=force)), dry_run)
+
+
+def _apply(plan: Plan, dry_run: bool) -> None:
+    from dbgen import writer
+
+    if not dry_run:
+        _guard(lambda: writer.apply(plan))
+    if not plan.writes:
+        ui.info(plan.message)
+        return
+    ui.show_plan(plan, dry_run=dry_run, diff=dry_run)

@@ -10,6 +10,7 @@ from pathlib import Path
 class Action(StrEnum):
     CREATE = "create"
     OVERWRITE = "overwrite"
+    UPDATE = "update"
     IDENTICAL = "identical"
     CONFLICT = "conflict"
     DELETE = "delete"
@@ -24,7 +25,7 @@ class FileChange:
 
     @property
     def writes(self) -> bool:
-        return self.action in {Action.CREATE, Action.OVERWRITE, Action.DELETE}
+        return self.action in {Action.CREATE, Action.OVERWRITE, Action.UPDATE, Action.DELETE}
 
 
 @dataclass
@@ -46,6 +47,14 @@ class Plan:
             action = Action.IDENTICAL
         else:
             action = Action.OVERWRITE if force else Action.CONFLICT
+        change = FileChange(path, action, content, old)
+        self.changes.append(change)
+        return change
+
+    def update(self, path: str, content: bytes) -> FileChange:
+        """A change dbgen is entitled to make to an existing file (a registration, its own answers file)."""
+        old = (self.root / path).read_bytes() if (self.root / path).is_file() else None
+        action = Action.IDENTICAL if old == content else Action.CREATE if old is None else Action.UPDATE
         change = FileChange(path, action, content, old)
         self.changes.append(change)
         return change

@@ -10,7 +10,7 @@ from typing import Any
 import jinja2
 from jinja2.ext import Extension
 
-from dbgen import __version__, backends, naming
+from dbgen import __version__, backends, edits, naming
 
 # Installed wheels carry the templates inside the package; a source checkout keeps them at the top.
 _PACKAGED = Path(__file__).parent / "templates"
@@ -26,6 +26,8 @@ class DbgenExtension(Extension):
     def __init__(self, environment: jinja2.Environment) -> None:
         super().__init__(environment)
         environment.globals["backends"] = backends.BACKENDS
+        environment.globals["imports"] = edits.import_block
+        environment.globals["call"] = edits.call
         environment.filters["snake"] = naming.snake
         environment.filters["kebab"] = naming.kebab
         environment.tests["sql"] = lambda db: backends.BACKENDS[db].is_sql
@@ -74,3 +76,8 @@ def render_tree(template: str, context: dict[str, Any]) -> Iterator[tuple[str, b
             yield out.removesuffix(SUFFIX), text.encode()
         else:
             yield out, source.read_bytes()
+
+
+def render_template(template: str, path: str, context: dict[str, Any]) -> bytes:
+    """One file of a template folder, by its path inside the folder."""
+    return environment(TEMPLATES / template).get_template(path).render(context).encode()

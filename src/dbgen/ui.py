@@ -13,6 +13,7 @@ if TYPE_CHECKING:
 _STYLES = {
     "create": "green",
     "overwrite": "yellow",
+    "update": "cyan",
     "identical": "dim",
     "conflict": "bold red",
     "delete": "red",

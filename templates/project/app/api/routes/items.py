@@ -1,10 +1,10 @@
 from typing import Annotated, Any, Literal
 
 from fastapi import APIRouter, HTTPException, Query, status
-from fastapi.exceptions import RequestValidationError
 from pydantic import Field
 
 from app.api.deps import IdPath, Items, Users
+from app.core.errors import missing_reference
 from app.schemas.common import MAX_PAGE_SIZE, Id, Order, Page
 from app.schemas.item import ItemCreate, ItemRead, ItemUpdate
 
@@ -18,9 +18,7 @@ async def _check_owners(users: Users, owner_ids: set[Id]) -> None:
     """A missing owner is the client's mistake (422), reported before anything is written."""
     for owner_id in sorted(owner_ids):
         if await users.get(owner_id) is None:
-            raise RequestValidationError(
-                [{"type": "value_error", "loc": ("body", "owner_id"), "msg": "no user with this id", "input": owner_id}]
-            )
+            raise missing_reference("owner_id", owner_id, "user")
 
 
 @router.post("", status_code=status.HTTP_201_CREATED)

@@ -1,0 +1,236 @@
+"""`dbgen add-model` and `dbgen remove-model`: one generator, run forwards or backwards.
+
+A model is a set of new files (rendered from templates/model) plus one-line registrations at marked
+places in files the user owns. add-model writes both; remove-model deletes the files it wrote and
+takes the registrations out again. Both plan everything first and write nothing on any error.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+from dbgen import edits
+from dbgen.errors import Conflict, DbgenError, InvalidName
+from dbgen.fields import Field, ModelSpec, model_key, parse_model, parse_model_name
+from dbgen.naming import ModelNames
+from dbgen.plan import Action, Plan
+from dbgen.project import ANSWERS, BUILT_IN, AddedModel, Project, digest, find, migration_head
+from dbgen.render import render_template, render_tree
+
+
+@dataclass(frozen=True)
+class Registration:
+    """One line that makes a model known, added above a marker in a file the user owns."""
+
+    path: str
+    marker: str
+    line: str
+    sort: bool = False
+
+
+def registrations(project: Project, spec: ModelSpec) -> list[Registration]:
+    names = spec.names
+    found = [
+        Registration("app/api/router.py", "# dbgen: router imports",
+                     f"from app.api.routes.{names.plural} import router as {names.plural}_router", sort=True),
+        Registration("app/api/router.py", "# dbgen: routers", f"api_router.include_router({names.plural}_router)"),
+    ]  # fmt: skip
+    if project.backend.is_sql:
+        found.append(
+            Registration("app/models/__init__.py", "# dbgen: models",
+                         f"from app.models.{names.module} import {names.cls} as {names.cls}", sort=True)
+        )  # fmt: skip
+        for field in spec.relations:
+            if field.target is not None and field.target.cls in BUILT_IN:
+                found.extend(_reverse_relation(names, field))
+    return found
+
+
+def _reverse_relation(child: ModelNames, field: Field) -> list[Registration]:
+    """The parent's side of a many-to-one: `products: Mapped[list["Product"]]` on Category."""
+    assert field.target is not None
+    path = f"app/models/{field.target.module}.py"
+    attribute = edits.call(
+        4,
+        f'{child.plural}: Mapped[list["{child.cls}"]] = relationship',
+        [f'back_populates="{field.name}"', 'lazy="raise"', "passive_deletes=True"],
+    )
+    return [
+        Registration(
+            path, "# dbgen: model imports", f"    from app.models.{child.module} import {child.cls}", sort=True
+        ),
+        Registration(path, "# dbgen: relationships", attribute),
+    ]
+
+
+@dataclass(frozen=True)
+class Child:
+    """A model that refers to another one: the parent's model file lists it as a one-to-many."""
+
+    model: ModelNames
+    field: str
+
+
+def _context(project: Project, spec: ModelSpec, revision: str = "", down_revision: str | None = None) -> dict[str, Any]:
+    specs = {name: _spec_of(project, name) for name in project.added}
+    children = [
+        Child(other.names, f.name)
+        for other in specs.values()
+        for f in other.relations
+        if f.target is not None and f.target.cls == spec.names.cls
+    ]
+    return {
+        "db": project.answers["db"],
+        "project_name": project.answers["project_name"],
+        "model": spec.names,
+        "fields": list(spec.fields),
+        "children": children,
+        "revision": revision,
+        "down_revision": down_revision,
+    }
+
+
+def _rewrite_parents(project: Project, plan: Plan, spec: ModelSpec, *, force: bool) -> None:
+    """Re-render the model file of every added parent, so its one-to-many side matches its children.
+
+    Those files are dbgen's as long as their hash matches the answers file; one the user changed is
+    left alone unless --force, and the error says what to add by hand.
+    """
+    if not project.backend.is_sql:
+        return
+    for target in _targets(spec):
+        if target not in project.added:
+            continue  # built-in parents get a marker line instead (see registrations)
+        parent = _spec_of(project, target)
+        path = f"app/models/{parent.names.module}.py"
+        recorded = project.added[target].files.get(path)
+        current = project.read(path)
+        if current is not None and digest(current) != recorded and not force:
+            hint = f'{spec.names.plural}: Mapped[list["{spec.names.cls}"]] = relationship(...)'
+            raise Conflict(f"{path} was changed since dbgen wrote it; update `{hint}` there yourself, or use --force")
+        content = render_template("model", "_partials/sql/model.py.jinja", _context(project, parent))
+        plan.update(path, content)
+        project.added[target].files[path] = digest(content)
+
+
+def _next_revision(project: Project) -> tuple[str, str | None]:
+    if not project.backend.is_sql:
+        return "", None
+    head, number = migration_head(project)
+    return f"{number:04d}", head
+
+
+def _targets(spec: ModelSpec) -> list[str]:
+    return [f.target.cls for f in spec.relations if f.target is not None]
+
+
+def _spec_of(project: Project, key: str) -> ModelSpec:
+    """Rebuild an added model's spec from the answers file (its relations resolve against the project)."""
+    return parse_model(key, project.added[key].fields, project.models)
+
+
+def plan_add_model(start: Path, name: str, tokens: list[str], *, force: bool = False) -> Plan:
+    project = find(start)
+    names = parse_model_name(name)
+    key = names.cls
+    plan = Plan(project.root)
+    if key in project.models:
+        if key in project.added and project.added[key].fields == tokens:
+            plan.message = f"{key} is already in the project with these fields; nothing to do"
+            return plan
+        raise InvalidName(f"model {key} already exists; remove it first with `dbgen remove-model {key}`")
+    spec = parse_model(name, tokens, project.models)
+    targets = _targets(spec)
+    if len(set(targets)) != len(targets):
+        raise InvalidName(f"model {key} refers to the same model twice; one relation per model is supported")
+    revision, down_revision = _next_revision(project)
+    written: dict[str, str] = {}
+    for path, content in render_tree("model", _context(project, spec, revision, down_revision)):
+        plan.add(path, content, force=force)
+        written[path] = digest(content)
+    _apply_registrations(project, plan, registrations(project, spec), insert=True)
+    project.answers["models"] = [*project.answers["models"], key]
+    project.added[key] = AddedModel(list(tokens), revision, written)
+    _rewrite_parents(project, plan, spec, force=force)
+    plan.update(ANSWERS, project.render_answers())
+    _refuse_conflicts(plan)
+    plan.message = (
+        f"Added {key}: {project.backend.label} model, schemas, repository, routes /api/v1{names.route}, tests"
+    )
+    plan.next_steps = [
+        *(["alembic upgrade head", "alembic check"] if project.backend.is_sql else []),
+        "pytest",
+    ]
+    return plan
+
+
+def plan_remove_model(start: Path, name: str, *, force: bool = False) -> Plan:
+    project = find(start)
+    key = model_key(name)
+    plan = Plan(project.root)
+    if key not in project.models:
+        raise InvalidName(f"no model {key} in this project (models: {', '.join(project.models)})")
+    if key in BUILT_IN or key not in project.added:
+        raise InvalidName(
+            f"{key} is part of the generated base project; dbgen removes only models added with add-model"
+        )
+    users = [other for other in project.added if other != key and key in _targets(_spec_of(project, other))]
+    if users:
+        raise InvalidName(f"cannot remove {key}: {', '.join(users)} refers to it; remove that first")
+    spec = _spec_of(project, key)
+    # Migrations are history: the one that created the table stays, and a new one drops it.
+    owned = {
+        path: recorded for path, recorded in project.added[key].files.items() if not path.startswith("migrations/")
+    }
+    changed = [
+        path for path, recorded in owned.items() if (c := project.read(path)) is not None and digest(c) != recorded
+    ]
+    if changed and not force:
+        raise Conflict(
+            f"{key}'s files were changed since dbgen wrote them: {', '.join(changed)}; use --force to remove anyway"
+        )
+    for path in owned:
+        plan.add(path, None)
+    _apply_registrations(project, plan, registrations(project, spec), insert=False)
+    if project.backend.is_sql:
+        revision, down_revision = _next_revision(project)
+        context = _context(project, spec, revision, down_revision)
+        migration = f"migrations/versions/{revision}_remove_{spec.names.module}.py"
+        plan.add(migration, render_template("model", "_partials/sql/remove_migration.py.jinja", context))
+    project.answers["models"] = [m for m in project.answers["models"] if m != key]
+    del project.added[key]
+    _rewrite_parents(project, plan, spec, force=force)
+    plan.update(ANSWERS, project.render_answers())
+    _refuse_conflicts(plan)
+    plan.message = f"Removed {key}" + (" and wrote a migration that drops its table" if project.backend.is_sql else "")
+    plan.next_steps = [*(["alembic upgrade head", "alembic check"] if project.backend.is_sql else []), "pytest"]
+    return plan
+
+
+def _apply_registrations(project: Project, plan: Plan, regs: list[Registration], *, insert: bool) -> None:
+    """Fold every registration into its file's new text, then add each touched file to the plan once."""
+    texts: dict[str, str] = {}
+    for reg in regs:
+        if reg.path not in texts:
+            current = project.read(reg.path)
+            if current is None:
+                raise DbgenError(f"{reg.path} is missing; add `{reg.line.strip()}` where it belongs yourself")
+            texts[reg.path] = current.decode()
+        if insert:
+            texts[reg.path] = edits.insert_at_marker(
+                texts[reg.path], reg.marker, reg.line, path=reg.path, sort=reg.sort
+            )
+        else:
+            texts[reg.path] = edits.remove_line(texts[reg.path], reg.line)
+    for path, text in texts.items():
+        plan.update(path, text.encode())
+
+
+def _refuse_conflicts(plan: Plan) -> None:
+    if plan.conflicts:
+        names = ", ".join(c.path for c in plan.conflicts)
+        raise Conflict(f"these files exist and differ from what dbgen would write: {names}; use --force to overwrite")
+    if not any(c.action is not Action.IDENTICAL for c in plan.changes):
+        plan.message = "nothing to do"

@@ -1,0 +1,195 @@
+"""The field-spec grammar of add-model: `name:type[:modifier...]`, with per-type knowledge kept on the type.
+
+Templates stay loops: everything a template needs to know about a column (its SQLAlchemy type, its
+Alembic form, its pydantic annotation, test values) is an attribute here.
+"""
+
+from __future__ import annotations
+
+import keyword
+import re
+from dataclasses import dataclass, field
+
+from dbgen.errors import InvalidName
+from dbgen.naming import ModelNames, pascal, snake
+
+
+@dataclass(frozen=True)
+class FieldType:
+    name: str
+    python: str  # the annotation in models and schemas
+    column: str  # SQLAlchemy type in a model
+    migration: str  # the same type as Alembic writes it
+    imports: tuple[str, ...] = ()  # stdlib imports the python annotation needs
+    constraint: str = ""  # pydantic Field() arguments that keep values inside what the database stores
+    searchable: bool = False  # case-insensitive text search looks in it
+    sortable: bool = True
+    indexable: bool = True
+    samples: tuple[str, str, str] = ("", "", "")  # Python literals of JSON values: create, other, update
+    numbered: str = "n"  # an expression of `n` giving a distinct valid value per test row
+    compare: str = "{got} == {expected}"  # how a test compares a response value with a sample
+
+    def assertion(self, got: str, expected: str) -> str:
+        return self.compare.format(got=got, expected=expected)
+
+
+TYPES: dict[str, FieldType] = {
+    t.name: t
+    for t in (
+        FieldType("str", "str", "String(255)", "sa.String(length=255)", constraint="max_length=255",
+                  searchable=True, samples=('"alpha"', '"bravo"', '"charlie"'), numbered='f"alpha {n}"'),
+        FieldType("text", "str", "Text", "sa.Text()", constraint="max_length=10_000", searchable=True,
+                  sortable=False, indexable=False, samples=('"Alpha text"', '"Bravo text"', '"Charlie text"'),
+                  numbered='f"Alpha text {n}"'),
+        FieldType("int", "int", "Integer", "sa.Integer()", constraint="ge=-(2**31), le=2**31 - 1",
+                  samples=("1", "2", "3")),
+        FieldType("float", "float", "Double", "sa.Double()", constraint="allow_inf_nan=False",
+                  samples=("1.5", "2.5", "3.5"), numbered="n + 0.5", compare="{got} == pytest.approx({expected})"),
+        FieldType("decimal", "Decimal", "Numeric(12, 2)", "sa.Numeric(precision=12, scale=2)",
+                  imports=("from decimal import Decimal",), constraint="max_digits=12, decimal_places=2",
+                  samples=('"1.50"', '"2.50"', '"3.50"'), numbered='f"{n}.50"',
+                  compare="Decimal({got}) == Decimal({expected})"),
+        FieldType("bool", "bool", "Boolean", "sa.Boolean()", samples=("True", "False", "False"),
+                  numbered="True", compare="{got} is {expected}"),
+        FieldType("date", "date", "Date", "sa.Date()", imports=("from datetime import date",),
+                  samples=('"2024-01-02"', '"2024-02-03"', '"2024-03-04"'), numbered='f"{2000 + n}-01-02"'),
+        FieldType("datetime", "datetime", "DateTime(timezone=True)", "sa.DateTime(timezone=True)",
+                  imports=("from datetime import datetime",),
+                  samples=('"2024-01-02T03:04:05Z"', '"2024-02-03T04:05:06Z"', '"2024-03-04T05:06:07Z"'),
+                  numbered='f"{2000 + n}-01-02T03:04:05Z"', compare="{got}[:19] == {expected}[:19]"),
+        FieldType("uuid", "UUID", "Uuid", "sa.Uuid()", imports=("from uuid import UUID",),
+                  samples=('"6f1c2a9e-4b0a-41b2-83d4-e5f6a7b8c9d0"', '"7a2d3b0f-5c1b-42c3-94e5-f6a7b8c9d0e1"',
+                           '"8b3e4c1a-6d2c-43d4-a5f6-a7b8c9d0e1f2"'),
+                  numbered='f"00000000-0000-4000-8000-{n:012d}"'),
+        FieldType("json", "dict[str, Any]", "JSON", "sa.JSON()", imports=("from typing import Any",),
+                  sortable=False, indexable=False, samples=('{"k": 1}', '{"k": 2}', '{"k": 3}'),
+                  numbered='{"k": n}'),
+    )
+}  # fmt: skip
+
+MODIFIERS = frozenset({"unique", "index", "optional"})
+# Columns every model has, and names SQLAlchemy, pydantic or the generated code use themselves.
+RESERVED = frozenset(
+    {"id", "created_at", "updated_at", "metadata", "registry", "query", "model_config", "model_fields",
+     "session", "self", "cls", "type", "items", "total", "limit", "offset", "q", "sort_by", "order"}
+)  # fmt: skip
+_NAME_RE = re.compile(r"^[a-z][a-z0-9_]*$")
+_MODEL_RE = re.compile(r"^[A-Za-z][A-Za-z0-9_]*$")
+RESERVED_MODELS = frozenset({"Base", "Page", "Stats", "Health", "Message", "Model", "Repository", "Id"})
+
+
+@dataclass(frozen=True)
+class Field:
+    name: str
+    type: FieldType | None  # None for a relation
+    target: ModelNames | None = None  # the referenced model, for a relation
+    optional: bool = False
+    unique: bool = False
+    index: bool = False
+    spec: str = ""  # the token as the user wrote it, recorded in the answers file
+
+    @property
+    def is_relation(self) -> bool:
+        return self.target is not None
+
+    @property
+    def column(self) -> str:
+        """The attribute that holds the value: `category_id` for a relation `category`."""
+        return f"{self.name}_id" if self.is_relation else self.name
+
+    @property
+    def searchable(self) -> bool:
+        return self.type is not None and self.type.searchable
+
+    @property
+    def sortable(self) -> bool:
+        return self.type is not None and self.type.sortable
+
+    @property
+    def filterable(self) -> bool:
+        return self.is_relation or (self.type is not None and self.type.name == "bool")
+
+    @property
+    def indexed(self) -> bool:
+        return self.index or self.is_relation
+
+
+@dataclass(frozen=True)
+class ModelSpec:
+    names: ModelNames
+    fields: tuple[Field, ...] = field(default_factory=tuple)
+
+    @property
+    def specs(self) -> list[str]:
+        return [f.spec for f in self.fields]
+
+    @property
+    def relations(self) -> list[Field]:
+        return [f for f in self.fields if f.is_relation]
+
+
+def parse_model_name(raw: str) -> ModelNames:
+    if not _MODEL_RE.match(raw) or raw.endswith("_"):
+        raise InvalidName(f"model name {raw!r} is not valid: use letters, digits and '_', starting with a letter")
+    names = ModelNames.of(raw)
+    if keyword.iskeyword(names.module) or names.cls in RESERVED_MODELS or names.module in {"health", "stats"}:
+        raise InvalidName(f"model name {raw!r} is reserved; choose another name")
+    return names
+
+
+def parse_field(token: str, known_models: dict[str, ModelNames]) -> Field:
+    """`price:decimal`, `sku:str:unique`, `notes:text?`, `category:Category` -> Field."""
+    parts = token.split(":")
+    if len(parts) < 2 or not all(parts):
+        raise InvalidName(f"field {token!r} must look like name:type[:modifier...], e.g. price:decimal")
+    name, kind, *modifiers = parts
+    if not _NAME_RE.match(name):
+        raise InvalidName(f"field {token!r}: name {name!r} must be lower_snake_case")
+    if keyword.iskeyword(name) or keyword.issoftkeyword(name) or name in RESERVED:
+        raise InvalidName(f"field {token!r}: {name!r} is a reserved name")
+    optional = kind.endswith("?")
+    kind = kind.removesuffix("?")
+    for modifier in modifiers:
+        if modifier not in MODIFIERS:
+            choices = ", ".join(sorted(MODIFIERS))
+            raise InvalidName(f"field {token!r}: unknown modifier {modifier!r}; use {choices} (or a trailing ?)")
+    optional = optional or "optional" in modifiers
+    unique, index = "unique" in modifiers, "index" in modifiers
+    if kind in TYPES:
+        ftype = TYPES[kind]
+        if unique and kind == "bool":
+            raise InvalidName(f"field {token!r}: a bool has two values and cannot be unique")
+        if (unique or index) and not ftype.indexable:
+            raise InvalidName(f"field {token!r}: a {kind} column cannot be unique or indexed; use str")
+        return Field(name, ftype, optional=optional, unique=unique, index=index, spec=token)
+    if kind[:1].isupper():
+        target = known_models.get(pascal(kind))
+        if target is None:
+            known = ", ".join(known_models)
+            raise InvalidName(f"field {token!r}: no model {kind!r} in this project (models: {known})")
+        if unique:
+            raise InvalidName(f"field {token!r}: a relation cannot be unique")
+        return Field(name, None, target=target, optional=optional, index=True, spec=token)
+    choices = ", ".join(TYPES)
+    raise InvalidName(f"field {token!r}: unknown type {kind!r}; use one of {choices}, or a model name")
+
+
+def parse_model(raw_name: str, tokens: list[str], known_models: dict[str, ModelNames]) -> ModelSpec:
+    names = parse_model_name(raw_name)
+    if not tokens:
+        raise InvalidName(f"model {names.cls} needs at least one field, e.g. name:str")
+    fields: list[Field] = []
+    seen: dict[str, str] = {}
+    for token in tokens:
+        parsed = parse_field(token, known_models)
+        for taken in {parsed.name, parsed.column}:
+            if taken in seen:
+                raise InvalidName(f"field {token!r}: {taken!r} is already defined by {seen[taken]!r}")
+            seen[taken] = token
+        fields.append(parsed)
+    return ModelSpec(names, tuple(fields))
+
+
+def model_key(raw: str) -> str:
+    """The key a model is known by in the answers file: its class name."""
+    return pascal(snake(raw))

@@ -1,0 +1,113 @@
+"""A generated project as later commands see it: found by its answers file, read and rewritten here."""
+
+from __future__ import annotations
+
+import hashlib
+import re
+import tomllib
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+from dbgen import backends
+from dbgen.backends import Backend
+from dbgen.errors import DbgenError, NotAProject
+from dbgen.naming import ModelNames
+
+ANSWERS = ".dbgen.toml"
+BUILT_IN = ("User", "Item")
+
+
+def digest(content: bytes) -> str:
+    return "sha256:" + hashlib.sha256(content).hexdigest()
+
+
+@dataclass
+class AddedModel:
+    """A model add-model wrote: its field specs, its migration, and a hash of every file it wrote."""
+
+    fields: list[str]
+    migration: str = ""
+    files: dict[str, str] = field(default_factory=dict)
+
+
+@dataclass
+class Project:
+    root: Path
+    answers: dict[str, Any]
+    added: dict[str, AddedModel]
+
+    @property
+    def backend(self) -> Backend:
+        return backends.get(self.answers["db"])
+
+    @property
+    def models(self) -> dict[str, ModelNames]:
+        """Every model of the project by class name, built-in ones first."""
+        return {name: ModelNames.of(name) for name in self.answers["models"]}
+
+    def read(self, path: str) -> bytes | None:
+        target = self.root / path
+        return target.read_bytes() if target.is_file() else None
+
+    def render_answers(self) -> bytes:
+        import tomli_w
+
+        data = {key: value for key, value in self.answers.items() if key != "added"}
+        data["added"] = {
+            name: {"fields": model.fields, "migration": model.migration, "files": model.files}
+            for name, model in self.added.items()
+        }
+        header = "# Written by dbgen; later `dbgen` commands read it. Edit with care.\n"
+        return (header + tomli_w.dumps(data)).encode()
+
+
+def find(start: Path) -> Project:
+    """The project containing `start` (or one of its parents)."""
+    start = start.absolute()
+    for directory in (start, *start.parents):
+        answers_file = directory / ANSWERS
+        if answers_file.is_file():
+            return load(directory)
+    raise NotAProject(f"not inside a dbgen project: no {ANSWERS} in {start} or any parent directory")
+
+
+def load(root: Path) -> Project:
+    try:
+        answers = tomllib.loads((root / ANSWERS).read_text())
+    except (OSError, tomllib.TOMLDecodeError) as exc:
+        raise DbgenError(f"cannot read {root / ANSWERS}: {exc}") from None
+    added = {
+        name: AddedModel(list(spec.get("fields", [])), spec.get("migration", ""), dict(spec.get("files", {})))
+        for name, spec in answers.get("added", {}).items()
+    }
+    return Project(root, answers, added)
+
+
+_REVISION = re.compile(r"^(revision|down_revision)\s*(?::[^=]*)?=\s*(.+)$", re.MULTILINE)
+
+
+def migration_head(project: Project) -> tuple[str | None, int]:
+    """The single head revision of the project's migrations, and the next free number for an id."""
+    versions = project.root / "migrations" / "versions"
+    revisions: set[str] = set()
+    parents: set[str] = set()
+    for path in sorted(versions.glob("*.py")) if versions.is_dir() else []:
+        found = dict(_REVISION.findall(path.read_text()))
+        if "revision" not in found:
+            continue
+        revisions.add(_literal(found["revision"]) or "")
+        down = found.get("down_revision", "None")
+        parents.update(re.findall(r"['\"]([^'\"]+)['\"]", down))
+    heads = sorted(revisions - parents)
+    if len(heads) > 1:
+        raise DbgenError(
+            f"the migrations have {len(heads)} heads ({', '.join(heads)}); run `alembic merge heads` first"
+        )
+    numbers = [int(m.group()) for r in revisions if (m := re.match(r"\d+", r))]
+    return (heads[0] if heads else None), max(numbers, default=0) + 1
+
+
+def _literal(text: str) -> str | None:
+    match = re.match(r"\s*['\"]([^'\"]*)['\"]", text)
+    return match.group(1) if match else None
