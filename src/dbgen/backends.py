@@ -16,6 +16,7 @@ class Backend:
     test_url: str  # where the generated tests run by default
     compose_image: str  # the database image in the generated compose.yaml ("" = embedded)
     ci_service: str  # the service block in the generated CI workflow ("" = none)
+    password_env: str = ""  # the variable compose.yaml reads the database password from ("" = none)
     test_requirements: tuple[str, ...] = ()  # extra dev dependencies its test suite needs
 
     @property
@@ -48,6 +49,7 @@ POSTGRES = Backend(
     test_url="postgresql+asyncpg://postgres@127.0.0.1:5432/{name}_test",
     compose_image="postgres:17",
     ci_service="postgres",
+    password_env="POSTGRES_PASSWORD",
 )
 
 # asyncmy rather than aiomysql: both have a SQLAlchemy 2 dialect and behaved the same against MariaDB 10.11
@@ -64,6 +66,7 @@ MYSQL = Backend(
     test_url="mysql+asyncmy://root@127.0.0.1:3306/{name}_test?charset=utf8mb4",
     compose_image="mariadb:10.11",
     ci_service="mariadb",
+    password_env="MARIADB_ROOT_PASSWORD",
 )
 
 BACKENDS: dict[str, Backend] = {b.name: b for b in (SQLITE, POSTGRES, MYSQL)}
