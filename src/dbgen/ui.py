@@ -26,8 +26,15 @@ def _console(stderr: bool = False) -> Console:
     return Console(stderr=stderr, highlight=False, soft_wrap=True)
 
 
+def _escape(text: object) -> str:
+    """Text shown inside rich markup: "[dev]" in `pip install -e '.[dev]'` must not be read as a tag."""
+    from rich.markup import escape
+
+    return escape(str(text))
+
+
 def error(message: str) -> None:
-    _console(stderr=True).print(f"[bold red]error:[/] {message}", markup=True)
+    _console(stderr=True).print(f"[bold red]error:[/] {_escape(message)}", markup=True)
 
 
 def info(message: str) -> None:
@@ -38,7 +45,7 @@ def show_plan(plan: Plan, *, dry_run: bool = False, diff: bool = False) -> None:
     from rich.tree import Tree
 
     console = _console()
-    title = f"[bold]{plan.root}[/]" + (" [yellow](dry run: nothing written)[/]" if dry_run else "")
+    title = f"[bold]{_escape(plan.root)}[/]" + (" [yellow](dry run: nothing written)[/]" if dry_run else "")
     tree = Tree(title)
     branches: dict[str, Tree] = {}
     for change in sorted(plan.changes, key=lambda c: c.path):
@@ -47,19 +54,19 @@ def show_plan(plan: Plan, *, dry_run: bool = False, diff: bool = False) -> None:
         for depth in range(1, len(parts)):
             key = "/".join(parts[:depth])
             if key not in branches:
-                branches[key] = node.add(f"[bold blue]{parts[depth - 1]}/[/]")
+                branches[key] = node.add(f"[bold blue]{_escape(parts[depth - 1])}/[/]")
             node = branches[key]
         style = _STYLES[change.action.value]
-        node.add(f"[{style}]{change.action.value:>9}[/]  {parts[-1]}")
+        node.add(f"[{style}]{change.action.value:>9}[/]  {_escape(parts[-1])}")
     console.print(tree)
     if diff:
         show_diff(plan, console)
     if plan.message and not dry_run:
-        console.print(f"\n[bold green]{plan.message}[/]")
+        console.print(f"\n[bold green]{_escape(plan.message)}[/]")
     if plan.next_steps and not dry_run:
         console.print("\nNext steps:")
         for step in plan.next_steps:
-            console.print(f"  [cyan]{step}[/]", markup=True)
+            console.print(f"  [cyan]{_escape(step)}[/]", markup=True)
 
 
 def show_diff(plan: Plan, console: Console) -> None:
