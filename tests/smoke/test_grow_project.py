@@ -1,0 +1,75 @@
+"""The add-model / remove-model sequence on every backend, as a user would run it."""
+
+from __future__ import annotations
+
+import os
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+from dbgen.backends import BACKENDS
+from tests.smoke.servers import fresh_database, require
+from tests.smoke.test_generated_projects import Project, suite_counts
+
+pytestmark = pytest.mark.smoke
+
+CATEGORY = ["Category", "name:str:unique"]
+PRODUCT = ["Product", "name:str", "price:decimal", "in_stock:bool", "category:Category", "description:text?"]
+
+
+def dbgen(project: Project, *args: str) -> subprocess.CompletedProcess[str]:
+    return subprocess.run(
+        [sys.executable, "-m", "dbgen", *args], cwd=project.root, env=project.env, capture_output=True, text=True
+    )
+
+
+def check_everything(project: Project) -> int:
+    project.run("ruff", "check", ".")
+    project.run("ruff", "format", "--check", ".")
+    project.run("mypy")
+    if BACKENDS[project.db].is_sql:
+        project.run("alembic", "upgrade", "head")
+        check = project.run("alembic", "check")
+        assert "No new upgrade operations detected" in check.stdout + check.stderr
+    return suite_counts(project)["tests"]
+
+
+@pytest.mark.parametrize("db", list(BACKENDS))
+def test_add_and_remove_models(db: str, tmp_path: Path) -> None:
+    require(db)
+    root = tmp_path / "shop"
+    subprocess.run([sys.executable, "-m", "dbgen", "new", "shop", "--db", db, "--dir", str(root), "--no-input"], check=True)
+    with fresh_database(db) as urls:
+        env = {k: v for k, v in os.environ.items() if not k.startswith(("DATABASE_URL", "TEST_DATABASE_URL"))}
+        project = Project(root, db, env | urls | {"NO_COLOR": "1"})
+        if BACKENDS[db].is_sql:
+            project.run("alembic", "upgrade", "head")  # the base schema is live before the project grows
+        base = suite_counts(project)["tests"]
+
+        for args in (CATEGORY, PRODUCT):
+            result = dbgen(project, "add-model", *args)
+            assert result.returncode == 0, result.stderr
+        grown = check_everything(project)
+        assert grown > base + 20  # both resources came with their own tests
+
+        again = dbgen(project, "add-model", *PRODUCT)
+        assert again.returncode == 0 and "nothing to do" in again.stdout
+
+        schema = root / "app" / "schemas" / "product.py"
+        schema.write_text(schema.read_text() + "# my change\n")
+        refused = dbgen(project, "remove-model", "Product")
+        assert refused.returncode == 2 and "app/schemas/product.py" in refused.stderr
+        assert schema.read_text().endswith("# my change\n")
+        schema.write_text(schema.read_text().removesuffix("# my change\n"))
+
+        removed = dbgen(project, "remove-model", "Product")
+        assert removed.returncode == 0, removed.stderr
+        assert not schema.exists()
+        assert check_everything(project) == grown - (grown - base - _tests_of_category(project))
+
+
+def _tests_of_category(project: Project) -> int:
+    result = project.run("pytest", "--collect-only", "-q", "-p", "no:cacheprovider", "tests/test_categories.py")
+    return sum(1 for line in result.stdout.splitlines() if "::" in line)
