@@ -17,6 +17,7 @@ class Backend:
     compose_image: str  # the database image in the generated compose.yaml ("" = embedded)
     ci_service: str  # the service block in the generated CI workflow ("" = none)
     test_requirements: tuple[str, ...] = ()  # extra dev dependencies its test suite needs
+    compose_secret: str = ""  # the environment variable `docker compose up` needs set ("" = none)
 
     @property
     def is_sql(self) -> bool:
@@ -48,6 +49,7 @@ POSTGRES = Backend(
     test_url="postgresql+asyncpg://postgres@127.0.0.1:5432/{name}_test",
     compose_image="postgres:17",
     ci_service="postgres",
+    compose_secret="POSTGRES_PASSWORD",
 )
 
 BACKENDS: dict[str, Backend] = {b.name: b for b in (SQLITE, POSTGRES)}
