@@ -52,7 +52,22 @@ POSTGRES = Backend(
     compose_secret="POSTGRES_PASSWORD",
 )
 
-BACKENDS: dict[str, Backend] = {b.name: b for b in (SQLITE, POSTGRES)}
+MONGO = Backend(
+    name="mongo",
+    label="MongoDB",
+    family="document",
+    driver="pymongo>=4.13,<5",
+    schemes=("mongodb", "mongodb+srv"),
+    url="mongodb://127.0.0.1:27017/{name}",
+    test_url="mongodb://127.0.0.1:27017/{name}_test",
+    compose_image="mongo:8",
+    ci_service="mongo",
+    # With no server at the test URL, the generated tests start this MongoDB wire-protocol server (on SQLite).
+    test_requirements=("nx-27017>=0.8.1,<0.9",),
+    compose_secret="MONGO_PASSWORD",
+)
+
+BACKENDS: dict[str, Backend] = {b.name: b for b in (SQLITE, POSTGRES, MONGO)}
 DEFAULT = SQLITE.name
 
 
