@@ -14,8 +14,6 @@ class Backend:
     schemes: tuple[str, ...]  # URL schemes a --database-url may use
     url: str  # local default, {name} is the project's database name; never a password
     test_url: str  # where the generated tests run by default
-    compose_image: str  # the database image in the generated compose.yaml ("" = embedded)
-    ci_service: str  # the service block in the generated CI workflow ("" = none)
     password_env: str = ""  # the variable compose.yaml reads the database password from ("" = none)
     test_requirements: tuple[str, ...] = ()  # extra dev dependencies its test suite needs
 
@@ -35,8 +33,6 @@ SQLITE = Backend(
     schemes=("sqlite+aiosqlite",),
     url="sqlite+aiosqlite:///./{name}.db",
     test_url="sqlite+aiosqlite:///./{name}_test.db",
-    compose_image="",
-    ci_service="",
 )
 
 POSTGRES = Backend(
@@ -47,8 +43,6 @@ POSTGRES = Backend(
     schemes=("postgresql+asyncpg",),
     url="postgresql+asyncpg://postgres@127.0.0.1:5432/{name}",
     test_url="postgresql+asyncpg://postgres@127.0.0.1:5432/{name}_test",
-    compose_image="postgres:17",
-    ci_service="postgres",
     password_env="POSTGRES_PASSWORD",
 )
 
@@ -64,12 +58,23 @@ MYSQL = Backend(
     schemes=("mysql+asyncmy",),
     url="mysql+asyncmy://root@127.0.0.1:3306/{name}?charset=utf8mb4",
     test_url="mysql+asyncmy://root@127.0.0.1:3306/{name}_test?charset=utf8mb4",
-    compose_image="mariadb:10.11",
-    ci_service="mariadb",
     password_env="MARIADB_ROOT_PASSWORD",
 )
 
-BACKENDS: dict[str, Backend] = {b.name: b for b in (SQLITE, POSTGRES, MYSQL)}
+MONGO = Backend(
+    name="mongo",
+    label="MongoDB",
+    family="document",
+    driver="pymongo>=4.13,<5",
+    schemes=("mongodb", "mongodb+srv"),
+    url="mongodb://127.0.0.1:27017/{name}",
+    test_url="mongodb://127.0.0.1:27017/{name}_test",
+    # With no server at the test URL, the generated tests start this MongoDB wire-protocol server (on SQLite).
+    test_requirements=("nx-27017>=0.8.1,<0.9",),
+    password_env="MONGO_PASSWORD",
+)
+
+BACKENDS: dict[str, Backend] = {b.name: b for b in (SQLITE, POSTGRES, MYSQL, MONGO)}
 DEFAULT = SQLITE.name
 
 
