@@ -40,7 +40,9 @@ def check_everything(project: Project) -> int:
 def test_add_and_remove_models(db: str, tmp_path: Path) -> None:
     require(db)
     root = tmp_path / "shop"
-    subprocess.run([sys.executable, "-m", "dbgen", "new", "shop", "--db", db, "--dir", str(root), "--no-input"], check=True)
+    subprocess.run(
+        [sys.executable, "-m", "dbgen", "new", "shop", "--db", db, "--dir", str(root), "--no-input"], check=True
+    )
     with fresh_database(db) as urls:
         env = {k: v for k, v in os.environ.items() if not k.startswith(("DATABASE_URL", "TEST_DATABASE_URL"))}
         project = Project(root, db, env | urls | {"NO_COLOR": "1"})

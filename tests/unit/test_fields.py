@@ -1,0 +1,69 @@
+import pytest
+
+from dbgen.errors import InvalidName
+from dbgen.fields import TYPES, parse_field, parse_model, parse_model_name
+from dbgen.naming import ModelNames
+
+KNOWN = {"User": ModelNames.of("User"), "Category": ModelNames.of("Category")}
+
+
+def test_every_documented_type_is_known() -> None:
+    assert set(TYPES) == {"str", "text", "int", "float", "decimal", "bool", "date", "datetime", "uuid", "json"}
+
+
+def test_scalar_with_modifiers() -> None:
+    field = parse_field("sku:str:unique", KNOWN)
+    assert (field.name, field.type and field.type.name, field.unique, field.optional) == ("sku", "str", True, False)
+    assert parse_field("notes:text?", KNOWN).optional
+    assert parse_field("notes:text:optional", KNOWN).optional
+    assert parse_field("rank:int:index", KNOWN).indexed
+
+
+def test_relation_makes_an_indexed_foreign_key() -> None:
+    field = parse_field("category:Category", KNOWN)
+    assert field.is_relation and field.column == "category_id" and field.indexed
+    assert field.target == KNOWN["Category"]
+    assert parse_field("owner:User?", KNOWN).optional
+
+
+@pytest.mark.parametrize(
+    ("token", "message"),
+    [
+        ("price", "must look like name:type"),
+        ("price:money", "unknown type 'money'"),
+        ("class:str", "'class' is a reserved name"),
+        ("id:int", "'id' is a reserved name"),
+        ("created_at:datetime", "reserved"),
+        ("Price:int", "lower_snake_case"),
+        ("brand:Brand", "no model 'Brand' in this project"),
+        ("flag:bool:unique", "cannot be unique"),
+        ("body:text:index", "cannot be unique or indexed"),
+        ("name:str:primary", "unknown modifier 'primary'"),
+        ("owner:User:unique", "a relation cannot be unique"),
+    ],
+)
+def test_invalid_tokens_name_the_problem(token: str, message: str) -> None:
+    with pytest.raises(InvalidName, match=message) as error:
+        parse_field(token, KNOWN)
+    assert repr(token) in str(error.value)
+
+
+def test_duplicates_are_caught_including_relation_columns() -> None:
+    with pytest.raises(InvalidName, match="'name' is already defined"):
+        parse_model("Product", ["name:str", "name:text"], KNOWN)
+    with pytest.raises(InvalidName, match="'category_id' is already defined"):
+        parse_model("Product", ["category:Category", "category_id:int"], KNOWN)
+    with pytest.raises(InvalidName, match="at least one field"):
+        parse_model("Product", [], KNOWN)
+
+
+@pytest.mark.parametrize("raw", ["Product", "product", "product_line", "ProductLine"])
+def test_model_names_normalise(raw: str) -> None:
+    names = parse_model_name(raw)
+    assert names.cls in {"Product", "ProductLine"}
+
+
+@pytest.mark.parametrize("raw", ["class", "Stats", "health", "2things", "bad-name", "Base"])
+def test_reserved_or_invalid_model_names(raw: str) -> None:
+    with pytest.raises(InvalidName):
+        parse_model_name(raw)

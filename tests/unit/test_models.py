@@ -1,0 +1,143 @@
+"""add-model / remove-model plans on a real generated project (no database needed to plan or write)."""
+
+import tomllib
+from pathlib import Path
+
+import pytest
+from typer.testing import CliRunner
+
+from dbgen import writer
+from dbgen.cli import app
+from dbgen.commands.models import plan_add_model, plan_remove_model
+from dbgen.commands.new import plan_new
+from dbgen.errors import Conflict, DbgenError, InvalidName, NotAProject
+from tests.unit.test_writer import tree
+
+PRODUCT = ["name:str", "price:decimal", "in_stock:bool", "category:Category", "description:text?"]
+runner = CliRunner(env={"NO_COLOR": "1", "COLUMNS": "200", "TERM": "dumb"})
+
+
+@pytest.fixture
+def shop(tmp_path: Path) -> Path:
+    root = tmp_path / "shop"
+    writer.apply(plan_new("shop", "sqlite", root))
+    return root
+
+
+def add(root: Path, name: str, *fields: str, force: bool = False) -> None:
+    writer.apply(plan_add_model(root, name, list(fields), force=force))
+
+
+def test_add_model_writes_files_registrations_and_answers(shop: Path) -> None:
+    add(shop, "Category", "name:str:unique")
+    add(shop, "product", *PRODUCT)
+    for path in [
+        "app/models/product.py",
+        "app/schemas/product.py",
+        "app/repositories/product.py",
+        "app/api/routes/products.py",
+        "tests/test_products.py",
+        "migrations/versions/0003_add_product.py",
+    ]:
+        assert (shop / path).is_file(), path  # fmt: skip
+    router = (shop / "app/api/router.py").read_text()
+    assert "from app.api.routes.products import router as products_router\n" in router
+    assert "api_router.include_router(products_router)\n" in router
+    assert "from app.models.product import Product as Product" in (shop / "app/models/__init__.py").read_text()
+    migration = (shop / "migrations/versions/0003_add_product.py").read_text()
+    assert 'revision: str = "0003"' in migration and 'down_revision: str | Sequence[str] | None = "0002"' in migration
+    assert 'products: Mapped[list["Product"]]' in (shop / "app/models/category.py").read_text()
+    answers = tomllib.loads((shop / ".dbgen.toml").read_text())
+    assert answers["models"] == ["User", "Item", "Category", "Product"]
+    assert answers["added"]["Product"]["fields"] == PRODUCT
+    assert set(answers["added"]["Product"]["files"]) >= {"app/models/product.py", "tests/test_products.py"}
+
+
+def test_rerun_is_a_no_op_that_says_so(shop: Path) -> None:
+    add(shop, "Category", "name:str:unique")
+    before = tree(shop)
+    plan = plan_add_model(shop, "Category", ["name:str:unique"])
+    assert not plan.writes and "nothing to do" in plan.message
+    with pytest.raises(InvalidName, match="already exists; remove it first"):
+        plan_add_model(shop, "Category", ["name:text"])
+    assert tree(shop) == before
+
+
+def test_relation_to_a_built_in_model_adds_marker_lines(shop: Path) -> None:
+    add(shop, "Review", "body:text", "author:User")
+    user = (shop / "app/models/user.py").read_text()
+    assert "    from app.models.review import Review\n" in user
+    assert 'reviews: Mapped[list["Review"]] = relationship(back_populates="author"' in user
+
+
+def test_outside_a_project(tmp_path: Path) -> None:
+    with pytest.raises(NotAProject, match="not inside a dbgen project"):
+        plan_add_model(tmp_path, "Thing", ["name:str"])
+
+
+def test_edited_file_is_a_conflict_and_nothing_is_written(shop: Path) -> None:
+    (shop / "tests/test_things.py").write_text("# mine\n")
+    before = tree(shop)
+    with pytest.raises(Conflict, match=r"tests/test_things\.py.*--force"):
+        plan_add_model(shop, "Thing", ["name:str"])
+    assert tree(shop) == before
+    add(shop, "Thing", "name:str", force=True)
+    assert "create_thing" in (shop / "tests/test_things.py").read_text()
+
+
+def test_missing_marker_stops_with_the_line_to_add(shop: Path) -> None:
+    router = shop / "app/api/router.py"
+    router.write_text(router.read_text().replace("# dbgen: routers\n", ""))
+    before = tree(shop)
+    with pytest.raises(DbgenError, match=r"app/api/router\.py has no line `# dbgen: routers`; add `api_router"):
+        plan_add_model(shop, "Thing", ["name:str"])
+    assert tree(shop) == before
+
+
+def test_remove_model_undoes_add_model(shop: Path) -> None:
+    add(shop, "Category", "name:str:unique")
+    after_category = tree(shop)
+    add(shop, "Product", *PRODUCT)
+    with pytest.raises(InvalidName, match="Product refers to it"):
+        plan_remove_model(shop, "Category")
+    with pytest.raises(InvalidName, match="part of the generated base project"):
+        plan_remove_model(shop, "User")
+    writer.apply(plan_remove_model(shop, "Product"))
+    now = tree(shop)
+    added = set(now) - set(after_category)
+    assert added == {"migrations/versions/0003_add_product.py", "migrations/versions/0004_remove_product.py"}
+    for path in set(after_category) - {".dbgen.toml"}:
+        assert now[path] == after_category[path], path
+    drop = now["migrations/versions/0004_remove_product.py"].decode()
+    assert 'op.drop_table("products")' in drop and 'down_revision: str | Sequence[str] | None = "0003"' in drop
+
+
+def test_remove_refuses_changed_files_unless_forced(shop: Path) -> None:
+    add(shop, "Thing", "name:str")
+    schema = shop / "app/schemas/thing.py"
+    schema.write_text(schema.read_text() + "# mine\n")
+    with pytest.raises(Conflict, match=r"app/schemas/thing\.py; use --force"):
+        plan_remove_model(shop, "Thing")
+    assert schema.exists()
+    writer.apply(plan_remove_model(shop, "Thing", force=True))
+    assert not schema.exists()
+
+
+def test_cli_dry_run_shows_a_diff_and_writes_nothing(shop: Path) -> None:
+    before = tree(shop)
+    result = runner.invoke(app, ["add-model", "Thing", "name:str", "--dir", str(shop), "--dry-run"])
+    assert result.exit_code == 0
+    assert "+api_router.include_router(things_router)" in result.stdout
+    assert "dry run" in result.stdout
+    assert tree(shop) == before
+
+
+def test_cli_bad_field_is_one_line_exit_2(shop: Path) -> None:
+    before = tree(shop)
+    result = runner.invoke(app, ["add-model", "Thing", "price:money", "--dir", str(shop)])
+    assert result.exit_code == 2
+    assert result.stderr.strip() == (
+        "error: field 'price:money': unknown type 'money'; use one of str, text, int, float, decimal, bool, "
+        "date, datetime, uuid, json, or a model name"
+    )
+    assert tree(shop) == before
