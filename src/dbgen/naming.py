@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import functools
 import keyword
 import re
 from dataclasses import dataclass
@@ -74,6 +75,7 @@ class ModelNames:
     plural: str
 
     @classmethod
+    @functools.cache
     def of(cls, raw: str) -> ModelNames:
         module = snake(raw)
         plural = pluralize(module)

@@ -1,0 +1,78 @@
+"""add-model speed on projects with 1, 10 and 50 models: median of N fresh `dbgen add-model` processes.
+
+    python bench/add_model_speed.py [--runs 10]
+
+Target: <= 0.3 s and roughly flat in the number of models. Results are printed and written to
+bench/results/add_model_speed.json.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import shutil
+import statistics
+import subprocess
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+from dbgen import writer
+from dbgen.commands.models import plan_add_model
+from dbgen.commands.new import plan_new
+
+ROOT = Path(__file__).resolve().parents[1]
+DBGEN = str(Path(sys.executable).parent / "dbgen")
+SIZES = (1, 10, 50)
+
+
+def project_with(models: int, where: Path) -> Path:
+    """A SQLite project grown to `models` models (the base project's User and Item count as the first two)."""
+    root = where / f"p{models}"
+    writer.apply(plan_new("shop", "sqlite", root))
+    previous = None
+    for n in range(max(models - 2, 0)):
+        fields = ["name:str:unique", "price:decimal", "active:bool"] + (
+            [f"parent:M{previous}"] if previous is not None else []
+        )
+        writer.apply(plan_add_model(root, f"M{n}", fields))
+        previous = n if n % 5 else None  # some relations, some chains
+    return root
+
+
+def main() -> int:
+    parser = argparse.ArgumentParser()
+    parser.add_argument("--runs", type=int, default=10)
+    args = parser.parse_args()
+    work = Path(tempfile.mkdtemp(prefix="dbgen-bench-"))
+    medians: dict[int, float] = {}
+    try:
+        for size in SIZES:
+            template = project_with(size, work)
+            samples = []
+            for run in range(args.runs):
+                target = work / f"run{size}-{run}"
+                shutil.copytree(template, target)
+                command = [DBGEN, "add-model", "Widget", "title:str", "qty:int", "owner:User", "--dir", str(target)]
+                start = time.perf_counter()
+                subprocess.run(command, check=True, stdout=subprocess.DEVNULL)
+                samples.append(time.perf_counter() - start)
+                shutil.rmtree(target)
+            medians[size] = statistics.median(samples)
+            print(f"{size:>3} models: median {medians[size]:.3f} s  (min {min(samples):.3f}, max {max(samples):.3f})")
+    finally:
+        shutil.rmtree(work, ignore_errors=True)
+    flat = max(medians.values()) / min(medians.values())
+    goals = {"add-model <= 0.3 s at 50 models": medians[50] <= 0.3, "roughly flat (50 vs 1 <= 1.5x)": flat <= 1.5}
+    for goal, met in goals.items():
+        print(f"  {'met ' if met else 'MISSED'}  {goal}")
+    out = ROOT / "bench" / "results" / "add_model_speed.json"
+    out.write_text(
+        json.dumps({"runs": args.runs, "median_s": medians, "ratio_50_vs_1": flat, "goals": goals}, indent=2) + "\n"
+    )
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
