@@ -44,14 +44,14 @@ def unit(session: nox.Session) -> None:
 
 
 @nox.session
-@nox.parametrize("backend", BACKENDS)
+@nox.parametrize("backend", BACKENDS, ids=BACKENDS)
 def smoke(session: nox.Session, backend: str) -> None:
     install(session)
     session.run("pytest", "tests/smoke", "-k", f"[{backend}]", *session.posargs, success_codes=[0, NO_TESTS_COLLECTED])
 
 
 @nox.session(python=PYTHONS)
-@nox.parametrize("installer", ["pip", "uv"])
+@nox.parametrize("installer", ["pip", "uv"], ids=["pip", "uv"])
 def newcomer(session: nox.Session, installer: str) -> None:
     """A new user's path: a fresh venv, the generated project's own pyproject, nothing else; then its tests."""
     session.install("-e", ".")
