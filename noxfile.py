@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import os
 import shutil
+import subprocess
 import tempfile
 from pathlib import Path
 
@@ -14,6 +15,19 @@ nox.options.reuse_existing_virtualenvs = True
 nox.options.error_on_missing_interpreters = True
 
 PYTHONS = ["3.11", "3.12", "3.13"]
+
+
+def _expose_pyenv_pythons() -> None:
+    """pyenv's `python3.13` shim only runs when 3.13 is an active version: make every installed one active."""
+    if shutil.which("pyenv") is None or "PYENV_VERSION" in os.environ:
+        return
+    run = subprocess.run
+    current = run(["pyenv", "version-name"], capture_output=True, text=True).stdout.strip().split(":")
+    installed = run(["pyenv", "versions", "--bare"], capture_output=True, text=True).stdout.split()
+    os.environ["PYENV_VERSION"] = ":".join(dict.fromkeys(current + installed))
+
+
+_expose_pyenv_pythons()
 BACKENDS = ["sqlite", "postgres", "mysql", "mongo"]
 NO_TESTS_COLLECTED = 5  # pytest's exit code when a selection is empty: not a failure
 
