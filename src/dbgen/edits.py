@@ -40,8 +40,13 @@ def _is_import(line: str) -> bool:
     return line.strip().startswith(("from ", "import "))
 
 
-def _import_key(line: str) -> str:
-    return line.strip().split(" import ")[0].removeprefix("from ").removeprefix("import ")
+def _import_key(line: str) -> tuple[bool, str]:
+    """Where isort puts an import within its section: every `import m` before every `from m import x`,
+    each kind by module name (an `import m as n` sorts by m)."""
+    statement = line.strip()
+    if statement.startswith("from "):
+        return True, statement.removeprefix("from ").split(" import ")[0]
+    return False, statement.removeprefix("import ").split(" as ")[0]
 
 
 def _section(module: str) -> int:
