@@ -15,57 +15,56 @@ def block(*lines: str) -> str:
 @pytest.mark.parametrize(
     ("line", "key"),
     [
-        ("import app.models.item", (False, "app.models.item")),
-        ("import app.models.item as item", (False, "app.models.item")),
-        ("from app.models.item import Item", (True, "app.models.item")),
-        ("    from app.models.user import User", (True, "app.models.user")),
+        ("import app.models.item", (False, "app.models.item", (0, ""))),
+        ("import app.models.item as item", (False, "app.models.item", (0, ""))),
+        ("from app.models.item import Item", (True, "app.models.item", (1, "Item"))),
+        ("from app.models import item as item", (True, "app.models", (2, "item"))),
+        ("    from app.models.user import User", (True, "app.models.user", (1, "User"))),
     ],
 )
-def test_import_key(line: str, key: tuple[bool, str]) -> None:
+def test_import_key(line: str, key: tuple[bool, str, tuple[int, str]]) -> None:
     assert edits._import_key(line) == key
 
 
-def test_plain_imports_sort_before_from_imports_as_isort_does() -> None:
-    lines = ["from app.models.a import A", "import app.models.z as z", "from app.db import x", "import app.models.b"]
-    assert sorted(lines, key=edits._import_key) == [
+def test_import_key_orders_lines_as_isort_does() -> None:
+    """`ruff check --select I` keeps this order: plain imports first, then from-imports by module, and
+    as-imports from one module (which it never merges) by the name imported."""
+    expected = [
         "import app.models.b",
         "import app.models.z as z",
         "from app.db import x",
+        "from app.models import category as category",
+        "from app.models import item as item",
         "from app.models.a import A",
     ]
+    assert sorted(reversed(expected), key=edits._import_key) == expected
 
 
-def test_sorted_insert_puts_a_plain_import_among_plain_ones() -> None:
+def test_sorted_insert_places_a_registration_among_its_kind() -> None:
     text = block(
-        "import app.models.item as item",
-        "import app.models.user as user",
+        "import app.models.legacy",
+        "from app.models import item as item",
+        "from app.models import user as user",
         "from app.models.item import Item",
         "",
         MARKER,
     )
-    added = edits.insert_at_marker(text, MARKER, "import app.models.product as product", path="x.py", sort=True)
-    assert added == block(
-        "import app.models.item as item",
-        "import app.models.product as product",
-        "import app.models.user as user",
+    add = "from app.models import product as product"
+    assert edits.insert_at_marker(text, MARKER, add, path="x.py", sort=True) == block(
+        "import app.models.legacy",
+        "from app.models import item as item",
+        "from app.models import product as product",
+        "from app.models import user as user",
         "from app.models.item import Item",
         "",
         MARKER,
     )
-    last = edits.insert_at_marker(added, MARKER, "import app.models.zebra as zebra", path="x.py", sort=True)
-    assert last.splitlines()[3] == "import app.models.zebra as zebra"  # after user, before the from-import
-    first = edits.insert_at_marker(text, MARKER, "import app.models.apple as apple", path="x.py", sort=True)
-    assert first.splitlines()[0] == "import app.models.apple as apple"
-
-
-def test_sorted_insert_of_a_from_import_goes_after_plain_imports() -> None:
-    text = block("import app.models.item as item", "from app.models.user import User", MARKER)
-    added = edits.insert_at_marker(text, MARKER, "from app.models.category import Category", path="x.py", sort=True)
-    assert added.splitlines()[:3] == [
-        "import app.models.item as item",
-        "from app.models.category import Category",
-        "from app.models.user import User",
-    ]
+    first = edits.insert_at_marker(text, MARKER, "from app.models import apple as apple", path="x.py", sort=True)
+    assert first.splitlines()[1] == "from app.models import apple as apple"  # after the plain import
+    last = edits.insert_at_marker(text, MARKER, "from app.models import zebra as zebra", path="x.py", sort=True)
+    assert last.splitlines()[3] == "from app.models import zebra as zebra"  # before app.models.item
+    plain = edits.insert_at_marker(text, MARKER, "import app.models.zebra", path="x.py", sort=True)
+    assert plain.splitlines()[1] == "import app.models.zebra"  # every plain import before any from-import
 
 
 def test_insert_is_idempotent_and_remove_undoes_it() -> None:
@@ -78,5 +77,6 @@ def test_insert_is_idempotent_and_remove_undoes_it() -> None:
 
 
 def test_missing_marker_names_the_line_to_add() -> None:
-    with pytest.raises(DbgenError, match=re.escape("import app.models.product as product")):
-        edits.insert_at_marker("x = 1\n", MARKER, "import app.models.product as product", path="x.py", sort=True)
+    line = "from app.models import product as product"
+    with pytest.raises(DbgenError, match=re.escape(line)):
+        edits.insert_at_marker("x = 1\n", MARKER, line, path="x.py", sort=True)
