@@ -9,6 +9,7 @@ from pathlib import Path
 
 import pytest
 
+import dbgen as dbgen_package
 from dbgen.backends import BACKENDS
 from tests.smoke.servers import fresh_database, require
 from tests.smoke.test_generated_projects import Project, suite_counts
@@ -19,9 +20,19 @@ CATEGORY = ["Category", "name:str:unique"]
 PRODUCT = ["Product", "name:str", "price:decimal", "in_stock:bool", "category:Category", "description:text?"]
 
 
+# The folder this run imports dbgen from: run inside the project, `python -m dbgen` must find the same code
+# (a relative PYTHONPATH=src no longer points at it there, and an installed dbgen may be another checkout).
+SOURCE = str(Path(dbgen_package.__file__).resolve().parents[1])
+
+
 def dbgen(project: Project, *args: str) -> subprocess.CompletedProcess[str]:
+    path = os.pathsep.join(filter(None, [SOURCE, project.env.get("PYTHONPATH")]))
     return subprocess.run(
-        [sys.executable, "-m", "dbgen", *args], cwd=project.root, env=project.env, capture_output=True, text=True
+        [sys.executable, "-m", "dbgen", *args],
+        cwd=project.root,
+        env=project.env | {"PYTHONPATH": path},
+        capture_output=True,
+        text=True,
     )
 
 
@@ -40,7 +51,9 @@ def check_everything(project: Project) -> int:
 def test_add_and_remove_models(db: str, tmp_path: Path) -> None:
     require(db)
     root = tmp_path / "shop"
-    subprocess.run([sys.executable, "-m", "dbgen", "new", "shop", "--db", db, "--dir", str(root), "--no-input"], check=True)
+    subprocess.run(
+        [sys.executable, "-m", "dbgen", "new", "shop", "--db", db, "--dir", str(root), "--no-input"], check=True
+    )
     with fresh_database(db) as urls:
         env = {k: v for k, v in os.environ.items() if not k.startswith(("DATABASE_URL", "TEST_DATABASE_URL"))}
         project = Project(root, db, env | urls | {"NO_COLOR": "1"})
