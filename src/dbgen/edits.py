@@ -40,8 +40,14 @@ def _is_import(line: str) -> bool:
     return line.strip().startswith(("from ", "import "))
 
 
-def _import_key(line: str) -> str:
-    return line.strip().split(" import ")[0].removeprefix("from ").removeprefix("import ")
+def _import_key(line: str) -> tuple[bool, str, tuple[int, str]]:
+    """Where isort puts an import within its section: every `import m` before every `from m import x`,
+    each kind by module name, and lines from one module (`from m import a as a`) by what they import."""
+    statement = line.strip()
+    if statement.startswith("from "):
+        module, names = statement.removeprefix("from ").split(" import ", 1)
+        return True, module, _name_key(names.split(",")[0].strip())
+    return False, statement.removeprefix("import ").split(" as ")[0], (0, "")
 
 
 def _section(module: str) -> int:

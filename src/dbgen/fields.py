@@ -28,6 +28,7 @@ class FieldType:
     samples: tuple[str, str, str] = ("", "", "")  # Python literals of JSON values: create, other, update
     numbered: str = "n"  # an expression of `n` giving a distinct valid value per test row
     compare: str = "{got} == {expected}"  # how a test compares a response value with a sample
+    bson: str = ""  # the $type alias of a stored value on MongoDB (a partial index skips the nulls by it)
 
     def assertion(self, got: str, expected: str) -> str:
         return self.compare.format(got=got, expected=expected)
@@ -36,32 +37,32 @@ class FieldType:
 TYPES: dict[str, FieldType] = {
     t.name: t
     for t in (
-        FieldType("str", "str", "String(255)", "sa.String(length=255)", constraint="max_length=255",
+        FieldType("str", "str", "String(255)", "sa.String(length=255)", constraint="max_length=255", bson="string",
                   searchable=True, samples=('"alpha"', '"bravo"', '"charlie"'), numbered='f"alpha {n}"'),
-        FieldType("text", "str", "Text", "sa.Text()", constraint="max_length=10_000", searchable=True,
+        FieldType("text", "str", "Text", "sa.Text()", constraint="max_length=10_000", bson="string", searchable=True,
                   sortable=False, indexable=False, samples=('"Alpha text"', '"Bravo text"', '"Charlie text"'),
                   numbered='f"Alpha text {n}"'),
-        FieldType("int", "int", "Integer", "sa.Integer()", constraint="ge=-(2**31), le=2**31 - 1",
+        FieldType("int", "int", "Integer", "sa.Integer()", constraint="ge=-(2**31), le=2**31 - 1", bson="number",
                   samples=("1", "2", "3")),
-        FieldType("float", "float", "Double", "sa.Double()", constraint="allow_inf_nan=False",
+        FieldType("float", "float", "Double", "sa.Double()", constraint="allow_inf_nan=False", bson="number",
                   samples=("1.5", "2.5", "3.5"), numbered="n + 0.5", compare="{got} == pytest.approx({expected})"),
         FieldType("decimal", "Decimal", "Numeric(12, 2)", "sa.Numeric(precision=12, scale=2)",
-                  imports=("from decimal import Decimal",), constraint="max_digits=12, decimal_places=2",
+                  imports=("from decimal import Decimal",), constraint="max_digits=12, decimal_places=2", bson="number",
                   samples=('"1.50"', '"2.50"', '"3.50"'), numbered='f"{n}.50"',
                   compare="Decimal({got}) == Decimal({expected})"),
-        FieldType("bool", "bool", "Boolean", "sa.Boolean()", samples=("True", "False", "False"),
+        FieldType("bool", "bool", "Boolean", "sa.Boolean()", bson="bool", samples=("True", "False", "False"),
                   numbered="True", compare="{got} is {expected}"),
-        FieldType("date", "date", "Date", "sa.Date()", imports=("from datetime import date",),
+        FieldType("date", "date", "Date", "sa.Date()", imports=("from datetime import date",), bson="date",
                   samples=('"2024-01-02"', '"2024-02-03"', '"2024-03-04"'), numbered='f"{2000 + n}-01-02"'),
         FieldType("datetime", "datetime", "DateTime(timezone=True)", "sa.DateTime(timezone=True)",
-                  imports=("from datetime import datetime",),
+                  imports=("from datetime import datetime",), bson="date",
                   samples=('"2024-01-02T03:04:05Z"', '"2024-02-03T04:05:06Z"', '"2024-03-04T05:06:07Z"'),
                   numbered='f"{2000 + n}-01-02T03:04:05Z"', compare="{got}[:19] == {expected}[:19]"),
-        FieldType("uuid", "UUID", "Uuid", "sa.Uuid()", imports=("from uuid import UUID",),
+        FieldType("uuid", "UUID", "Uuid", "sa.Uuid()", imports=("from uuid import UUID",), bson="binData",
                   samples=('"6f1c2a9e-4b0a-41b2-83d4-e5f6a7b8c9d0"', '"7a2d3b0f-5c1b-42c3-94e5-f6a7b8c9d0e1"',
                            '"8b3e4c1a-6d2c-43d4-a5f6-a7b8c9d0e1f2"'),
                   numbered='f"00000000-0000-4000-8000-{n:012d}"'),
-        FieldType("json", "dict[str, Any]", "JSON", "sa.JSON()", imports=("from typing import Any",),
+        FieldType("json", "dict[str, Any]", "JSON", "sa.JSON()", imports=("from typing import Any",), bson="object",
                   sortable=False, indexable=False, samples=('{"k": 1}', '{"k": 2}', '{"k": 3}'),
                   numbered='{"k": n}'),
     )

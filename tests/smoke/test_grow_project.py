@@ -9,6 +9,7 @@ from pathlib import Path
 
 import pytest
 
+import dbgen as dbgen_package
 from dbgen.backends import BACKENDS
 from tests.smoke.servers import fresh_database, require
 from tests.smoke.test_generated_projects import Project, suite_counts
@@ -19,9 +20,19 @@ CATEGORY = ["Category", "name:str:unique"]
 PRODUCT = ["Product", "name:str", "price:decimal", "in_stock:bool", "category:Category", "description:text?"]
 
 
+# The folder this run imports dbgen from: run inside the project, `python -m dbgen` must find the same code
+# (a relative PYTHONPATH=src no longer points at it there, and an installed dbgen may be another checkout).
+SOURCE = str(Path(dbgen_package.__file__).resolve().parents[1])
+
+
 def dbgen(project: Project, *args: str) -> subprocess.CompletedProcess[str]:
+    path = os.pathsep.join(filter(None, [SOURCE, project.env.get("PYTHONPATH")]))
     return subprocess.run(
-        [sys.executable, "-m", "dbgen", *args], cwd=project.root, env=project.env, capture_output=True, text=True
+        [sys.executable, "-m", "dbgen", *args],
+        cwd=project.root,
+        env=project.env | {"PYTHONPATH": path},
+        capture_output=True,
+        text=True,
     )
 
 

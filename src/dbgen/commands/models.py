@@ -45,6 +45,27 @@ def registrations(project: Project, spec: ModelSpec) -> list[Registration]:
         for field in spec.relations:
             if field.target is not None and field.target.cls in BUILT_IN:
                 found.extend(_reverse_relation(names, field))
+    else:
+        found.extend(_document_registrations(spec))
+    return found
+
+
+def _document_registrations(spec: ModelSpec) -> list[Registration]:
+    """A collection's indexes, created at startup, and each of its references, followed on delete.
+
+    `from app.models import x as x` is the one import form isort keeps on a line of its own (and mypy
+    reads as a re-export), so each model is one line to add and one to take out again.
+    """
+    path, module = "app/models/__init__.py", spec.names.module
+    found = [
+        Registration(path, "# dbgen: model imports", f"from app.models import {module} as {module}", sort=True),
+        Registration(path, "# dbgen: models", f"    {module}.COLLECTION: {module}.INDEXES,"),
+    ]
+    for field in spec.relations:
+        assert field.target is not None
+        on_delete = "set_null" if field.optional else "cascade"
+        args = [f"{module}.COLLECTION", f'"{field.column}"', f"{field.target.module}.COLLECTION", f'"{on_delete}"']
+        found.append(Registration(path, "# dbgen: references", edits.call(4, "Reference", args, ",")))
     return found
 
 
@@ -204,7 +225,11 @@ def plan_remove_model(start: Path, name: str, *, force: bool = False) -> Plan:
     _rewrite_parents(project, plan, spec, force=force)
     plan.update(ANSWERS, project.render_answers())
     _refuse_conflicts(plan)
-    plan.message = f"Removed {key}" + (" and wrote a migration that drops its table" if project.backend.is_sql else "")
+    plan.message = f"Removed {key}" + (
+        " and wrote a migration that drops its table"
+        if project.backend.is_sql
+        else f"; its collection {spec.names.table!r} and the data in it stay in the database"
+    )
     plan.next_steps = [*(["alembic upgrade head", "alembic check"] if project.backend.is_sql else []), "pytest"]
     return plan
 

@@ -1,0 +1,98 @@
+"""add-model / remove-model on a MongoDB project: registrations in app/models/__init__.py, and undoing them."""
+
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+from dbgen import writer
+from dbgen.commands.models import plan_add_model, plan_remove_model, registrations
+from dbgen.commands.new import plan_new
+from dbgen.fields import parse_model
+from dbgen.project import find
+from tests.unit.test_writer import tree
+
+CATEGORY = ["name:str:unique"]
+PRODUCT = ["name:str", "price:decimal", "in_stock:bool", "category:Category", "description:text?", "maker:User?"]
+MODELS = "app/models/__init__.py"
+
+
+@pytest.fixture
+def shop(tmp_path: Path) -> Path:
+    root = tmp_path / "shop"
+    writer.apply(plan_new("shop", "mongo", root))
+    return root
+
+
+def grow(root: Path) -> None:
+    writer.apply(plan_add_model(root, "Category", CATEGORY))
+    writer.apply(plan_add_model(root, "Product", PRODUCT))
+
+
+def test_document_registrations(shop: Path) -> None:
+    writer.apply(plan_add_model(shop, "Category", CATEGORY))
+    project = find(shop)
+    found = registrations(project, parse_model("Product", PRODUCT, project.models))
+    assert {r.path for r in found[2:]} == {MODELS}
+    assert [(r.marker, r.sort) for r in found[2:]] == [
+        ("# dbgen: model imports", True),
+        ("# dbgen: models", False),
+        ("# dbgen: references", False),
+        ("# dbgen: references", False),
+    ]
+    assert [r.line for r in found[2:]] == [
+        "from app.models import product as product",
+        "    product.COLLECTION: product.INDEXES,",
+        '    Reference(product.COLLECTION, "category_id", category.COLLECTION, "cascade"),',
+        '    Reference(product.COLLECTION, "maker_id", user.COLLECTION, "set_null"),',
+    ]
+
+
+def test_add_model_writes_files_and_registers_them(shop: Path) -> None:
+    grow(shop)
+    text = (shop / MODELS).read_text()
+    imports = [line for line in text.splitlines() if line.startswith("from app.models import")]
+    assert imports == [f"from app.models import {m} as {m}" for m in ("category", "item", "product", "user")]
+    assert text.index("product.COLLECTION: product.INDEXES,") < text.index("# dbgen: models")
+    assert '    Reference(product.COLLECTION, "maker_id", user.COLLECTION, "set_null"),\n' in text
+    model = (shop / "app/models/product.py").read_text()
+    assert 'IndexModel([("category_id", ASCENDING)], name="ix_products_category_id")' in model
+    assert "    maker_id: ObjectId | None\n" in model and "    price: Decimal\n" in model
+    category = (shop / "app/models/category.py").read_text()
+    assert 'IndexModel([("name", ASCENDING)], name="uq_categories_name", unique=True)' in category
+    assert not (shop / "migrations").exists() and not (shop / "alembic.ini").exists()
+    for path, content in tree(shop).items():
+        if path.endswith(".py"):
+            compile(content, path, "exec")
+
+
+def test_optional_unique_field_gets_a_partial_index(shop: Path) -> None:
+    writer.apply(plan_add_model(shop, "Tag", ["label:str?:unique", "rank:int?:unique"]))
+    model = (shop / "app/models/tag.py").read_text()
+    assert 'partialFilterExpression={"label": {"$type": "string"}}' in model
+    assert 'partialFilterExpression={"rank": {"$type": "number"}}' in model
+
+
+def test_remove_model_restores_the_registrations(shop: Path) -> None:
+    before = tree(shop)
+    grow(shop)
+    plan = plan_remove_model(shop, "Product")
+    assert "collection 'products'" in plan.message
+    writer.apply(plan)
+    writer.apply(plan_remove_model(shop, "Category"))
+    after = tree(shop)
+    assert after.keys() == before.keys()
+    assert {path for path in before if after[path] != before[path]} == {".dbgen.toml"}
+
+
+def test_registered_init_passes_ruff(shop: Path) -> None:
+    pytest.importorskip("ruff")
+    grow(shop)
+    writer.apply(plan_add_model(shop, "Apple", ["name:str"]))
+    writer.apply(plan_add_model(shop, "Zebra", ["name:str", "apple:Apple"]))
+    paths = [MODELS, "app/models/product.py", "app/repositories/product.py", "tests/test_products.py"]
+    for command in (["check", *paths], ["format", "--check", *paths]):
+        command = [sys.executable, "-m", "ruff", *command]
+        result = subprocess.run(command, cwd=shop, capture_output=True, text=True)
+        assert result.returncode == 0, result.stdout + result.stderr
