@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import os
+import pwd
 import shutil
 import socket
 import subprocess
@@ -11,7 +12,7 @@ import tempfile
 import time
 import uuid
 from collections.abc import Iterator
-from contextlib import contextmanager
+from contextlib import contextmanager, suppress
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -126,3 +127,117 @@ def fresh_database(db: str) -> Iterator[dict[str, str]]:
     finally:
         for name in names:
             _sql(db, f"DROP DATABASE IF EXISTS {name}")
+
+
+def _postgres_bin() -> Path:
+    """Where initdb and pg_ctl live: $DBGEN_POSTGRES_BIN, Debian's versioned directory, or beside pg_ctl on PATH."""
+    if "DBGEN_POSTGRES_BIN" in os.environ:
+        return Path(os.environ["DBGEN_POSTGRES_BIN"])
+
+    def version(pg_ctl: Path) -> list[int]:
+        return [int(part) for part in pg_ctl.parts[-3].split(".") if part.isdigit()]
+
+    debian = sorted(Path("/usr/lib/postgresql").glob("*/bin/pg_ctl"), key=version, reverse=True)
+    found = shutil.which("pg_ctl")
+    return debian[0].parent if debian else Path(found).parent if found else Path("/usr/lib/postgresql/15/bin")
+
+
+POSTGRES_BIN = _postgres_bin()
+
+
+class ThrowawayPostgres:
+    """A PostgreSQL cluster of our own in a temp dir, on a free port: a test may stop and start it at will.
+
+    The server programs refuse to run as root, so as root they run as the `postgres` OS user, which
+    then owns the directory. Only TCP on 127.0.0.1 is served (no Unix socket), with trust authentication.
+    """
+
+    def __init__(self, root: Path, port: int) -> None:
+        self.root = root
+        self.port = port
+        self.data = root / "data"
+        self.log = root / "server.log"
+
+    def url(self, database: str) -> str:
+        return f"postgresql+asyncpg://postgres@127.0.0.1:{self.port}/{database}"
+
+    def _run(self, program: str, *args: str, timeout: float = 60) -> None:
+        command = [str(POSTGRES_BIN / program), *args]
+        if os.geteuid() == 0:
+            command = ["runuser", "-u", "postgres", "--", *command]
+        result = subprocess.run(command, capture_output=True, text=True, timeout=timeout)
+        if result.returncode != 0:
+            log = self.log.read_text(errors="replace")[-2000:] if self.log.exists() else ""
+            raise RuntimeError(f"{program} {' '.join(args)} failed:\n{result.stdout}{result.stderr}\n{log}")
+
+    def init(self) -> None:
+        self._run("initdb", "-D", str(self.data), "-U", "postgres", "-A", "trust", "-E", "UTF8", "--no-sync")
+        settings = {
+            "port": str(self.port),
+            "listen_addresses": "'127.0.0.1'",
+            "unix_socket_directories": "''",
+            "max_connections": "50",
+            "shared_buffers": "'16MB'",
+            "fsync": "off",
+            "synchronous_commit": "off",
+            "full_page_writes": "off",
+        }
+        with (self.data / "postgresql.conf").open("a") as conf:
+            conf.writelines(f"{key} = {value}\n" for key, value in settings.items())
+
+    def start(self) -> None:
+        self._run("pg_ctl", "start", "-D", str(self.data), "-l", str(self.log), "-w", "-t", "30")
+
+    def stop(self, mode: str = "fast") -> None:
+        """`fast` ends every session at once (clients see admin_shutdown), as a service restart does."""
+        self._run("pg_ctl", "stop", "-D", str(self.data), "-m", mode, "-w", "-t", "30")
+
+    def psql(self, database: str = "postgres") -> list[str]:
+        """The command line of psql connected to this server (unaligned output, stop at the first error)."""
+        return [str(POSTGRES_BIN / "psql"), "-h", "127.0.0.1", "-p", str(self.port), "-U", "postgres",
+                "-d", database, "-v", "ON_ERROR_STOP=1", "-At"]  # fmt: skip
+
+    def sql(self, statement: str, database: str = "postgres") -> str:
+        result = subprocess.run([*self.psql(database), "-c", statement], capture_output=True, text=True, timeout=30)
+        if result.returncode != 0:
+            raise RuntimeError(f"psql failed on {statement!r}: {result.stderr}")
+        return result.stdout.strip()
+
+
+def require_postgres_programs() -> None:
+    """Skip without the PostgreSQL server programs; in CI their absence is a failure, never a skip."""
+    missing = [p for p in ("initdb", "pg_ctl", "psql") if not (POSTGRES_BIN / p).is_file()]
+    if os.geteuid() == 0:  # the server programs refuse root: they run as the postgres OS user
+        missing += [] if shutil.which("runuser") else ["runuser"]
+        try:
+            pwd.getpwnam("postgres")
+        except KeyError:
+            missing.append("the postgres OS user")
+    if not missing:
+        return
+    message = f"PostgreSQL server programs missing: {', '.join(missing)} (in {POSTGRES_BIN}; set DBGEN_POSTGRES_BIN)"
+    if IN_CI:
+        pytest.fail(message + " (CI=true: the fault tests must run)")
+    pytest.skip(message)
+
+
+@contextmanager
+def throwaway_postgres() -> Iterator[ThrowawayPostgres]:
+    """A running PostgreSQL cluster that exists only for this block; stopped and deleted however it ends."""
+    from tests.smoke.serve import free_port
+
+    require_postgres_programs()
+    # Not under pytest's tmp_path: that is private to the current user, and the server may run as `postgres`.
+    root = Path(tempfile.mkdtemp(prefix="dbgen-pg-"))
+    if os.geteuid() == 0:
+        shutil.chown(root, user="postgres")
+    server = ThrowawayPostgres(root, free_port())
+    try:
+        server.init()
+        server.start()
+        yield server
+    finally:
+        if (server.data / "postmaster.pid").exists():
+            with suppress(Exception):
+                server.stop("immediate")
+        shutil.rmtree(root, ignore_errors=True)

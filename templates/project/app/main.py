@@ -8,7 +8,7 @@ from app.api.router import api_router
 from app.api.routes import health
 from app.core.config import get_settings
 from app.core.errors import Conflict
-from app.db.engine import UNAVAILABLE, shutdown, startup
+from app.db.engine import UNAVAILABLE, is_unavailable, shutdown, startup
 
 
 @asynccontextmanager
@@ -22,8 +22,10 @@ async def conflict(_request: Request, exc: Exception) -> JSONResponse:
     return JSONResponse({"detail": str(exc)}, status_code=409)
 
 
-async def unavailable(_request: Request, _exc: Exception) -> JSONResponse:
+async def unavailable(_request: Request, exc: Exception) -> JSONResponse:
     """The database is down or the pool is exhausted: a clean 503 the client can retry, no traceback."""
+    if not is_unavailable(exc):
+        raise exc  # a database error that is not about availability stays a 500, logged with its traceback
     return JSONResponse({"detail": "database unavailable, try again"}, status_code=503, headers={"Retry-After": "1"})
 
 
