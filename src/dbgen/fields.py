@@ -21,6 +21,7 @@ class FieldType:
     column: str  # SQLAlchemy type in a model
     migration: str  # the same type as Alembic writes it
     imports: tuple[str, ...] = ()  # stdlib imports the python annotation needs
+    column_import: str = ""  # where the model's column type comes from (default: sqlalchemy)
     constraint: str = ""  # pydantic Field() arguments that keep values inside what the database stores
     searchable: bool = False  # case-insensitive text search looks in it
     sortable: bool = True
@@ -29,6 +30,10 @@ class FieldType:
     numbered: str = "n"  # an expression of `n` giving a distinct valid value per test row
     compare: str = "{got} == {expected}"  # how a test compares a response value with a sample
     bson: str = ""  # the $type alias of a stored value on MongoDB (a partial index skips the nulls by it)
+
+    @property
+    def model_import(self) -> str:
+        return self.column_import or f"from sqlalchemy import {self.column.split('(')[0]}"
 
     def assertion(self, got: str, expected: str) -> str:
         return self.compare.format(got=got, expected=expected)
@@ -54,8 +59,8 @@ TYPES: dict[str, FieldType] = {
                   numbered="True", compare="{got} is {expected}"),
         FieldType("date", "date", "Date", "sa.Date()", imports=("from datetime import date",), bson="date",
                   samples=('"2024-01-02"', '"2024-02-03"', '"2024-03-04"'), numbered='f"{2000 + n}-01-02"'),
-        FieldType("datetime", "datetime", "DateTime(timezone=True)", "sa.DateTime(timezone=True)",
-                  imports=("from datetime import datetime",), bson="date",
+        FieldType("datetime", "datetime", "UTCDateTime()", "sa.DateTime(timezone=True)",
+                  imports=("from datetime import datetime",), column_import="from app.db.base import UTCDateTime", bson="date",
                   samples=('"2024-01-02T03:04:05Z"', '"2024-02-03T04:05:06Z"', '"2024-03-04T05:06:07Z"'),
                   numbered='f"{2000 + n}-01-02T03:04:05Z"', compare="{got}[:19] == {expected}[:19]"),
         FieldType("uuid", "UUID", "Uuid", "sa.Uuid()", imports=("from uuid import UUID",), bson="binData",
