@@ -1,11 +1,11 @@
 from typing import Annotated, Any, Literal
 
 from fastapi import APIRouter, HTTPException, Query, status
-from pydantic import Field
+from pydantic import AfterValidator, Field
 
 from app.api.deps import IdPath, Users
 from app.core.security import hash_password
-from app.schemas.common import MAX_PAGE_SIZE, Order, Page
+from app.schemas.common import MAX_PAGE_SIZE, Order, Page, storable
 from app.schemas.item import ItemRead
 from app.schemas.user import UserCreate, UserRead, UserUpdate
 
@@ -40,7 +40,11 @@ async def create_users(
 @router.get("")
 async def list_users(
     users: Users,
-    q: Annotated[str | None, Query(max_length=255, description="Case-insensitive text in email or name")] = None,
+    q: Annotated[
+        str | None,
+        Query(max_length=255, description="Case-insensitive text in email or name"),
+        AfterValidator(storable),
+    ] = None,
     is_active: bool | None = None,
     sort_by: UserSort = "id",
     order: Order = "asc",
