@@ -7,6 +7,7 @@ from typing import Any
 import pytest
 from httpx import AsyncClient, Response
 
+from app.api.routes.users import MAX_BULK_USERS
 from app.core.config import get_settings
 from app.schemas.common import MAX_PAGE_SIZE
 from tests.conftest import create_item, create_user
@@ -118,6 +119,13 @@ async def test_body_under_the_limit_is_read(client: AsyncClient) -> None:
     response = await client.post(ITEMS, json={"title": "Big", "description": description, "owner_id": user["id"]})
     assert response.status_code == 201
     assert response.json()["description"] == description
+
+
+async def test_bulk_users_are_capped(client: AsyncClient) -> None:
+    """Every user is a password hash to compute: a bulk request is refused before any is computed."""
+    bodies = [{"email": f"bulk{n}@example.com", "password": "long enough"} for n in range(MAX_BULK_USERS + 1)]
+    assert error_at(await client.post(f"{USERS}/bulk", json=bodies), "body")
+    assert (await client.post(f"{USERS}/bulk", json=bodies[:MAX_BULK_USERS])).status_code == 201
 
 
 @pytest.mark.parametrize(
