@@ -38,7 +38,7 @@ async def invalid(_request: Request, exc: Exception) -> Response:
     """FastAPI's 422, rendered so that no input it echoes can turn it into a 500.
 
     JSON text may carry an unpaired surrogate ("\\ud800"), which UTF-8 cannot encode: the response is
-    ASCII, with escapes. An input JSON has no way to send back (NaN, bytes that are not UTF-8) is left out.
+    ASCII, with escapes. Inputs that JSON cannot carry back (NaN, bytes that are not UTF-8) are left out.
     """
     errors = exc.errors() if isinstance(exc, RequestValidationError) else []
     try:

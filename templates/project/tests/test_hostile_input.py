@@ -197,6 +197,12 @@ async def test_malformed_json_is_4xx_with_a_message(client: AsyncClient, raw: by
     assert response.json()["detail"]
 
 
+async def test_body_that_is_not_json_is_422(client: AsyncClient) -> None:
+    """Bytes sent as another media type are echoed in the 422 only if they are text; these are not."""
+    response = await client.post(ITEMS, content=b"\xff\xfe\x00", headers={"content-type": "application/octet-stream"})
+    assert error_at(response, "body")
+
+
 @pytest.mark.parametrize(
     "name",
     [
