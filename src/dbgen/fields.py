@@ -22,7 +22,9 @@ class FieldType:
     migration: str  # the same type as Alembic writes it
     imports: tuple[str, ...] = ()  # stdlib imports the python annotation needs
     column_import: str = ""  # where the model's column type comes from (default: sqlalchemy)
-    constraint: str = ""  # pydantic Field() arguments that keep values inside what the database stores
+    # pydantic Field() arguments that keep values inside what the database stores; bodies are strict, so a type
+    # that JSON sends as a string (a date, a UUID, a decimal) says strict=False
+    constraint: str = ""
     searchable: bool = False  # case-insensitive text search looks in it
     sortable: bool = True
     indexable: bool = True
@@ -52,19 +54,21 @@ TYPES: dict[str, FieldType] = {
         FieldType("float", "float", "Double", "sa.Double()", constraint="allow_inf_nan=False", bson="number",
                   samples=("1.5", "2.5", "3.5"), numbered="n + 0.5", compare="{got} == pytest.approx({expected})"),
         FieldType("decimal", "Decimal", "Numeric(12, 2)", "sa.Numeric(precision=12, scale=2)",
-                  imports=("from decimal import Decimal",), constraint="max_digits=12, decimal_places=2", bson="number",
+                  imports=("from decimal import Decimal",), constraint="max_digits=12, decimal_places=2, strict=False",
+                  bson="number",
                   samples=('"1.50"', '"2.50"', '"3.50"'), numbered='f"{n}.50"',
                   compare="Decimal({got}) == Decimal({expected})"),
         FieldType("bool", "bool", "Boolean", "sa.Boolean()", bson="bool", samples=("True", "False", "False"),
                   numbered="True", compare="{got} is {expected}"),
-        FieldType("date", "date", "Date", "sa.Date()", imports=("from datetime import date",), bson="date",
-                  samples=('"2024-01-02"', '"2024-02-03"', '"2024-03-04"'), numbered='f"{2000 + n}-01-02"'),
+        FieldType("date", "date", "Date", "sa.Date()", imports=("from datetime import date",), constraint="strict=False",
+                  bson="date", samples=('"2024-01-02"', '"2024-02-03"', '"2024-03-04"'), numbered='f"{2000 + n}-01-02"'),
         FieldType("datetime", "datetime", "UTCDateTime()", "sa.DateTime(timezone=True)",
                   imports=("from datetime import datetime",), column_import="from app.db.base import UTCDateTime",
-                  bson="date",
+                  constraint="strict=False", bson="date",
                   samples=('"2024-01-02T03:04:05Z"', '"2024-02-03T04:05:06Z"', '"2024-03-04T05:06:07Z"'),
                   numbered='f"{2000 + n}-01-02T03:04:05Z"', compare="{got}[:19] == {expected}[:19]"),
-        FieldType("uuid", "UUID", "Uuid", "sa.Uuid()", imports=("from uuid import UUID",), bson="binData",
+        FieldType("uuid", "UUID", "Uuid", "sa.Uuid()", imports=("from uuid import UUID",), constraint="strict=False",
+                  bson="binData",
                   samples=('"6f1c2a9e-4b0a-41b2-83d4-e5f6a7b8c9d0"', '"7a2d3b0f-5c1b-42c3-94e5-f6a7b8c9d0e1"',
                            '"8b3e4c1a-6d2c-43d4-a5f6-a7b8c9d0e1f2"'),
                   numbered='f"00000000-0000-4000-8000-{n:012d}"'),

@@ -9,8 +9,11 @@ import os
 import socket
 import subprocess
 import sys
+import tempfile
 import time
 import urllib.request
+from collections.abc import Iterator
+from contextlib import contextmanager
 from pathlib import Path
 
 
@@ -26,33 +29,46 @@ def _get(url: str) -> tuple[int, bytes]:
         return response.status, response.read()
 
 
+@contextmanager
+def serving(
+    project: Path, env: dict[str, str] | None = None, python: str = sys.executable, log: Path | None = None
+) -> Iterator[str]:
+    """Serve the project on a free port until the block ends; yields the base URL. Always stopped.
+
+    The server's log (tracebacks included) goes to `log`, or to a temporary file: never to a pipe
+    nobody reads, which would stall a server that logs a lot.
+    """
+    port = free_port()
+    with open(log, "w+b") if log else tempfile.TemporaryFile() as errors:
+        server = subprocess.Popen(
+            [python, "-m", "uvicorn", "app.main:app", "--host", "127.0.0.1", "--port", str(port)],
+            cwd=project,
+            env=env if env is not None else dict(os.environ),
+            stdout=subprocess.DEVNULL,
+            stderr=errors,
+        )
+        base = f"http://127.0.0.1:{port}"
+        try:
+            deadline = time.monotonic() + 30
+            while True:
+                try:
+                    _get(base + "/health")
+                    break
+                except OSError:
+                    if server.poll() is not None or time.monotonic() > deadline:
+                        errors.seek(0)
+                        raise RuntimeError(f"uvicorn did not start: {errors.read().decode()}") from None
+                    time.sleep(0.1)
+            yield base
+        finally:
+            server.terminate()
+            server.wait(timeout=10)
+
+
 def check(project: Path, env: dict[str, str] | None = None, python: str = sys.executable) -> dict[str, int]:
     """Serve the project and return the status of each page; the server is always stopped."""
-    port = free_port()
-    server = subprocess.Popen(
-        [python, "-m", "uvicorn", "app.main:app", "--host", "127.0.0.1", "--port", str(port)],
-        cwd=project,
-        env=env if env is not None else dict(os.environ),
-        stdout=subprocess.DEVNULL,
-        stderr=subprocess.PIPE,
-    )
-    base = f"http://127.0.0.1:{port}"
-    try:
-        deadline = time.monotonic() + 30
-        while True:
-            try:
-                _get(base + "/health")
-                break
-            except OSError:
-                if server.poll() is not None or time.monotonic() > deadline:
-                    raise RuntimeError(
-                        f"uvicorn did not start: {server.stderr.read().decode() if server.stderr else ''}"
-                    ) from None
-                time.sleep(0.1)
+    with serving(project, env, python) as base:
         return {path: _get(base + path)[0] for path in ("/health", "/docs", "/openapi.json")}
-    finally:
-        server.terminate()
-        server.wait(timeout=10)
 
 
 if __name__ == "__main__":

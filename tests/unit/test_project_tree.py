@@ -1,5 +1,8 @@
-"""Golden trees per backend (missing and extra files both fail), and copier renders the same bytes."""
+"""Golden trees per backend (missing and extra files both fail), copier renders the same bytes, and the
+generated text is sound: it compiles, and it keeps secrets out of code, git, responses and logs."""
 
+import ast
+import re
 import tomllib
 from pathlib import Path
 
@@ -43,6 +46,10 @@ def test_copier_renders_identical_bytes(tmp_path: Path, db: str) -> None:
     assert tree(theirs_root) == ours
 
 
+# user:password@ in a URL, unless the password is a ${VARIABLE} that compose fills in from the environment
+CREDENTIAL_IN_URL = re.compile(r"://[^/\s:@]+:(?!\$\{)[^/\s@]+@")
+
+
 @pytest.mark.parametrize("db", list(BACKENDS))
 def test_generated_text_is_sound(tmp_path: Path, db: str) -> None:
     root = generate(tmp_path, db)
@@ -50,7 +57,31 @@ def test_generated_text_is_sound(tmp_path: Path, db: str) -> None:
     assert answers_file["db"] == db and answers_file["models"] == ["User", "Item"]
     tomllib.loads((root / "pyproject.toml").read_text())
     for path, content in tree(root).items():
+        text = content.decode()
         if path.endswith(".py"):
             compile(content, path, "exec")
-        assert "password=" not in content.decode().lower() or path.startswith("tests/"), path
+        assert "password=" not in text.lower() or path.startswith("tests/"), path
+        assert not CREDENTIAL_IN_URL.search(text), path
+        assert not re.search(r"\b(debug|echo|reload)\s*=\s*True\b", text), path  # off unless the user turns them on
+        assert "--reload" not in text or path == "README.md", path  # the Dockerfile serves without it
+    # Secrets: none in code (above), .env out of git and images, hashes out of responses and logs, echo off.
     assert ".env" in (root / ".gitignore").read_text().split()
+    assert ".env" in (root / ".dockerignore").read_text().split()
+    settings = (root / "app/core/config.py").read_text()
+    assert "db_echo: bool = False" in settings
+    assert not re.search(r"(password|secret|token|key)\w*\s*:\s*str\s*=", settings, re.IGNORECASE)
+    assert "DB_ECHO=false" in (root / ".env.example").read_text()
+    # What the API returns: no response schema has a field for a password or its hash.
+    for module in (root / "app/schemas").glob("*.py"):
+        for cls in ast.walk(ast.parse(module.read_text())):
+            if isinstance(cls, ast.ClassDef) and not cls.name.endswith(("Create", "Update")):
+                fields = [
+                    f.target.id for f in cls.body if isinstance(f, ast.AnnAssign) and isinstance(f.target, ast.Name)
+                ]
+                assert not [f for f in fields if "password" in f], (module.name, cls.name)
+    # What gets logged: SQL without its values, MongoDB commands with passwords masked.
+    engine = (root / "app/db/engine.py").read_text()
+    if BACKENDS[db].is_sql:
+        assert "hide_parameters=True" in engine
+    else:
+        assert "redacted(event.command)" in engine

@@ -1,20 +1,24 @@
 from datetime import datetime
+from typing import Annotated
 
-from pydantic import BaseModel, Field, field_validator
+from pydantic import Field, field_validator
+from pydantic.json_schema import SkipJsonSchema
 
-from app.schemas.common import Id, ReadModel
+from app.schemas.common import Body, Id, ReadModel
 
 
-class ItemCreate(BaseModel):
+class ItemCreate(Body):
     title: str = Field(min_length=1, max_length=255)
     description: str | None = Field(default=None, max_length=10_000)
     owner_id: Id
 
 
-class ItemUpdate(BaseModel):
-    title: str | None = Field(default=None, min_length=1, max_length=255)
+class ItemUpdate(Body):
+    """Only the fields sent change; a field that cannot be empty may be left out, but not sent as null."""
+
+    title: Annotated[str, Field(min_length=1, max_length=255)] | SkipJsonSchema[None] = None
     description: str | None = Field(default=None, max_length=10_000)
-    owner_id: Id | None = None
+    owner_id: Id | SkipJsonSchema[None] = None
 
     @field_validator("title", "owner_id")
     @classmethod

@@ -1,24 +1,26 @@
 from datetime import datetime
+from typing import Annotated
 
-from pydantic import BaseModel, EmailStr, Field, field_validator
+from pydantic import EmailStr, Field, field_validator
+from pydantic.json_schema import SkipJsonSchema
 
-from app.schemas.common import Id, ReadModel
+from app.schemas.common import Body, Id, ReadModel
 
 
-class UserCreate(BaseModel):
+class UserCreate(Body):
     email: EmailStr
     password: str = Field(min_length=8, max_length=128)
     full_name: str | None = Field(default=None, max_length=255)
     is_active: bool = True
 
 
-class UserUpdate(BaseModel):
-    """Every field optional: only what is sent changes."""
+class UserUpdate(Body):
+    """Only the fields sent change; a field that cannot be empty may be left out, but not sent as null."""
 
-    email: EmailStr | None = None
-    password: str | None = Field(default=None, min_length=8, max_length=128)
+    email: EmailStr | SkipJsonSchema[None] = None
+    password: Annotated[str, Field(min_length=8, max_length=128)] | SkipJsonSchema[None] = None
     full_name: str | None = Field(default=None, max_length=255)
-    is_active: bool | None = None
+    is_active: bool | SkipJsonSchema[None] = None
 
     @field_validator("email", "password", "is_active")
     @classmethod

@@ -1,11 +1,11 @@
 from typing import Annotated, Any, Literal
 
 from fastapi import APIRouter, HTTPException, Query, status
-from pydantic import Field
+from pydantic import AfterValidator, Field
 
 from app.api.deps import IdPath, Items, Users
 from app.core.errors import missing_reference
-from app.schemas.common import MAX_PAGE_SIZE, Id, Order, Page
+from app.schemas.common import MAX_PAGE_SIZE, Id, Order, Page, storable
 from app.schemas.item import ItemCreate, ItemRead, ItemUpdate
 
 router = APIRouter(prefix="/items", tags=["items"])
@@ -40,7 +40,11 @@ async def create_items(
 @router.get("")
 async def list_items(
     items: Items,
-    q: Annotated[str | None, Query(max_length=255, description="Case-insensitive text in title or description")] = None,
+    q: Annotated[
+        str | None,
+        Query(max_length=255, description="Case-insensitive text in title or description"),
+        AfterValidator(storable),
+    ] = None,
     owner_id: Id | None = None,
     sort_by: ItemSort = "id",
     order: Order = "asc",

@@ -1,0 +1,252 @@
+"""Hostile input gets a clear 4xx, never a 500, on every backend: the same file runs against each of them."""
+
+import logging
+from collections.abc import AsyncIterator
+from typing import Any
+
+import pytest
+from httpx import AsyncClient, Response
+
+from app.api.routes.users import MAX_BULK_USERS
+from app.core.config import get_settings
+from app.schemas.common import MAX_PAGE_SIZE
+from tests.conftest import create_item, create_user
+
+USERS = "/api/v1/users"
+ITEMS = "/api/v1/items"
+JSON = {"content-type": "application/json"}
+
+
+def error_at(response: Response, *loc: str | int) -> str:
+    """The message of a 422 in FastAPI's shape, for the field at `loc` (or inside it: a union names its branch)."""
+    assert response.status_code == 422, response.text
+    errors: list[dict[str, Any]] = response.json()["detail"]
+    for error in errors:
+        assert {"loc", "msg", "type"} <= error.keys()
+    messages = [error["msg"] for error in errors if tuple(error["loc"][: len(loc)]) == loc]
+    assert messages, errors
+    return str(messages[0])
+
+
+@pytest.mark.parametrize("q", ["%", "_", "\\", "'", '"', ".*", "^", "$", "[", "(", "|", "+", "?", "{1}", "$where"])
+async def test_search_metacharacters_match_literally(client: AsyncClient, q: str) -> None:
+    """SQL LIKE wildcards and regex syntax in a search are plain text: nothing matches them here."""
+    user = await create_user(client, full_name="Plain Name")
+    await create_item(client, user["id"], title="Plain title", description="plain words")
+    for url in (USERS, ITEMS):
+        response = await client.get(url, params={"q": q})
+        assert response.status_code == 200, response.text
+        assert response.json()["total"] == 0
+
+
+async def test_search_finds_metacharacters_as_text(client: AsyncClient) -> None:
+    odd = "a.*b (c) [d] {2} \\e $f ^g | h? 100%_"
+    await create_user(client, full_name=odd)
+    await create_user(client, email="other@example.com", full_name="a-b c d")
+    for q in (odd, ".*b (c) [d]", "\\e $f ^g", "100%_", "' OR 1=1 --"):
+        found = (await client.get(USERS, params={"q": q})).json()
+        assert found["total"] == (0 if q.startswith("'") else 1), q
+
+
+@pytest.mark.parametrize(
+    "params",
+    [
+        {"limit": MAX_PAGE_SIZE + 1},
+        {"limit": 10**9},
+        {"limit": 10**30},
+        {"limit": -1},
+        {"limit": "all"},
+        {"offset": -1},
+        {"offset": 10**30},
+        {"offset": "1e3"},
+    ],
+)
+async def test_page_size_is_capped_and_offsets_are_checked(client: AsyncClient, params: dict[str, Any]) -> None:
+    for url in (USERS, ITEMS):
+        response = await client.get(url, params=params)
+        (name,) = params
+        assert error_at(response, "query", name)
+
+
+async def test_largest_page_is_allowed(client: AsyncClient) -> None:
+    response = await client.get(USERS, params={"limit": MAX_PAGE_SIZE, "offset": 1_000_000})
+    assert response.status_code == 200
+    assert response.json()["items"] == []
+
+
+@pytest.mark.parametrize(
+    "bad_id", ["not-an-id", "0", "-1", "1.5", "1e3", " 1", "2147483648", str(2**64), "0x1f", "١٢", "%00", "ab" * 30]
+)
+async def test_bad_ids_are_4xx(client: AsyncClient, bad_id: str) -> None:
+    for url in (USERS, ITEMS):
+        for method in ("GET", "PATCH", "DELETE"):
+            response = await client.request(method, f"{url}/{bad_id}", json={} if method == "PATCH" else None)
+            assert response.status_code in {404, 422}, (method, url, bad_id, response.text)
+
+
+@pytest.mark.parametrize("owner_id", [2**31, 2**63, -1, 0, "abc", 1.5, None, [1], {"id": 1}])
+async def test_bad_reference_in_body_is_422(client: AsyncClient, owner_id: object) -> None:
+    response = await client.post(ITEMS, json={"title": "Pen", "owner_id": owner_id})
+    assert error_at(response, "body", "owner_id")
+
+
+async def test_oversized_body_is_413(client: AsyncClient) -> None:
+    limit = get_settings().max_body_bytes
+    body = b'{"title": "' + b"x" * limit + b'", "owner_id": 1}'
+    response = await client.post(ITEMS, content=body, headers=JSON)
+    assert response.status_code == 413
+    assert f"limit is {limit} bytes" in response.json()["detail"]
+
+
+async def test_oversized_streamed_body_is_413(client: AsyncClient) -> None:
+    """Without a Content-Length (chunked), the body is counted as it arrives."""
+    limit = get_settings().max_body_bytes
+
+    async def chunks() -> AsyncIterator[bytes]:
+        yield b'[{"title": "'
+        for _ in range(limit // 65_536 + 1):
+            yield b"x" * 65_536
+        yield b'", "owner_id": 1}]'
+
+    response = await client.post(f"{ITEMS}/bulk", content=chunks(), headers=JSON)
+    assert response.status_code == 413
+    assert "too large" in response.json()["detail"]
+
+
+async def test_body_under_the_limit_is_read(client: AsyncClient) -> None:
+    user = await create_user(client)
+    description = "y" * 10_000
+    response = await client.post(ITEMS, json={"title": "Big", "description": description, "owner_id": user["id"]})
+    assert response.status_code == 201
+    assert response.json()["description"] == description
+
+
+async def test_bulk_users_are_capped(client: AsyncClient) -> None:
+    """Every user is a password hash to compute: a bulk request is refused before any is computed."""
+    bodies = [{"email": f"bulk{n}@example.com", "password": "long enough"} for n in range(MAX_BULK_USERS + 1)]
+    assert error_at(await client.post(f"{USERS}/bulk", json=bodies), "body")
+    assert (await client.post(f"{USERS}/bulk", json=bodies[:MAX_BULK_USERS])).status_code == 201
+
+
+@pytest.mark.parametrize(
+    ("field", "value"), [("is_active", 0), ("is_active", "true"), ("full_name", 42), ("password", ["long enough"])]
+)
+async def test_body_values_must_have_their_json_type(client: AsyncClient, field: str, value: object) -> None:
+    """Bodies are strict: 0 is not false and "true" is not true, as the schema says."""
+    body = {"email": "typed@example.com", "password": "long enough"} | {field: value}
+    assert error_at(await client.post(USERS, json=body), "body", field)
+    user = await create_user(client)
+    assert error_at(await client.patch(f"{USERS}/{user['id']}", json={field: value}), "body", field)
+
+
+async def test_reference_must_be_sent_with_its_json_type(client: AsyncClient) -> None:
+    owner_id = (await create_user(client))["id"]
+    as_other_type = str(owner_id) if isinstance(owner_id, int) else int(owner_id, 16)
+    assert error_at(await client.post(ITEMS, json={"title": "Pen", "owner_id": as_other_type}), "body", "owner_id")
+
+
+@pytest.mark.parametrize("field", ["full_name", "password", "email"])
+async def test_nul_bytes_in_text_are_422(client: AsyncClient, field: str) -> None:
+    body = {"email": "nul@example.com", "password": "long enough", "full_name": "Ada"}
+    body[field] = body[field][:2] + "\x00" + body[field][2:]
+    assert error_at(await client.post(USERS, json=body), "body", field)
+
+
+async def test_nul_bytes_in_updates_and_searches_are_422(client: AsyncClient) -> None:
+    user = await create_user(client)
+    item = await create_item(client, user["id"])
+    assert "NUL" in error_at(await client.patch(f"{ITEMS}/{item['id']}", json={"title": "a\x00"}), "body", "title")
+    assert error_at(await client.patch(f"{USERS}/{user['id']}", json={"full_name": "\x00"}), "body", "full_name")
+    bulk = [{"title": "\x00", "owner_id": user["id"]}]
+    assert error_at(await client.post(f"{ITEMS}/bulk", json=bulk), "body", 0, "title")
+    for url in (USERS, ITEMS):
+        assert "NUL" in error_at(await client.get(url, params={"q": "a\x00b"}), "query", "q")
+    assert (await client.get(f"{ITEMS}/{item['id']}")).json()["title"] == item["title"]
+
+
+@pytest.mark.parametrize(
+    "raw",
+    [
+        b'{"email": "s@example.com", "password": "long enough", "full_name": "\\ud800"}',
+        b'{"email": "s@example.com", "password": "long enough", "full_name": "x\\udfff' + b"y" * 300 + b'"}',
+        b'{"email": "s@example.com\\ud83d", "password": "long enough"}',
+    ],
+)
+async def test_unpaired_surrogates_are_422(client: AsyncClient, raw: bytes) -> None:
+    """JSON escapes can spell a lone UTF-16 surrogate, which no database stores; the 422 itself must render."""
+    response = await client.post(USERS, content=raw, headers=JSON)
+    assert response.status_code == 422
+    assert response.json()["detail"]
+
+
+@pytest.mark.parametrize(
+    ("raw", "status"),
+    [
+        (b'{"title": "\xc3\x28", "owner_id": 1}', 400),  # not UTF-8
+        (b'{"title": "Pen", "owner_id": ', 422),  # cut short
+        (b'{"title": NaN, "owner_id": Infinity}', 422),  # JavaScript, not JSON
+        (b'{"title": "Pen", "owner_id": 1' + b"0" * 5000 + b"}", 400),  # a number too long to parse
+        (b"[]", 422),
+        (b"null", 422),
+        (b"", 422),
+    ],
+)
+async def test_malformed_json_is_4xx_with_a_message(client: AsyncClient, raw: bytes, status: int) -> None:
+    response = await client.post(ITEMS, content=raw, headers=JSON)
+    assert response.status_code == status, response.text
+    assert response.json()["detail"]
+
+
+async def test_body_that_is_not_json_is_422(client: AsyncClient) -> None:
+    """Bytes sent as another media type are echoed in the 422 only if they are text; these are not."""
+    response = await client.post(ITEMS, content=b"\xff\xfe\x00", headers={"content-type": "application/octet-stream"})
+    assert error_at(response, "body")
+
+
+@pytest.mark.parametrize(
+    "name",
+    [
+        "Zoë Ñandú",  # accents
+        "😀🚀👩‍👩‍👧",  # 4-byte UTF-8 and a joined emoji
+        "שלום עולם",  # right to left
+        "e\u0301\u0301\u0301",  # combining marks
+        "\u200b\u200d\ufeff",  # zero-width characters
+        "𠜎𠜱𠝹𠱓" * 64,  # the maximum length (255, cut below) in astral characters
+        "tab\there\nnewline\u2028line separator",
+    ],
+)
+async def test_odd_but_valid_unicode_round_trips(client: AsyncClient, name: str) -> None:
+    user = await create_user(client, full_name=name[:255])
+    assert user["full_name"] == name[:255]
+    assert (await client.get(f"{USERS}/{user['id']}")).json()["full_name"] == name[:255]
+    item = await create_item(client, user["id"], title=name[:255], description=name * 3)
+    assert item["title"] == name[:255] and item["description"] == name * 3
+
+
+async def test_over_long_text_is_422_not_truncated(client: AsyncClient) -> None:
+    user = await create_user(client)
+    assert error_at(await client.patch(f"{USERS}/{user['id']}", json={"full_name": "é" * 256}), "body", "full_name")
+    too_long = {"title": "😀" * 256, "owner_id": user["id"]}
+    assert error_at(await client.post(ITEMS, json=too_long), "body", "title")
+
+
+async def test_password_hash_is_never_returned(client: AsyncClient) -> None:
+    user = await create_user(client, password="a secret password")
+    responses = [
+        await client.get(f"{USERS}/{user['id']}"),
+        await client.get(USERS),
+        await client.patch(f"{USERS}/{user['id']}", json={"password": "another secret"}),
+        await client.post(USERS, json={"email": user["email"], "password": "a third secret"}),  # the 409
+    ]
+    for response in responses:
+        assert "password" not in response.text and "$argon2" not in response.text, response.text
+        assert "secret" not in response.text
+
+
+async def test_password_hash_is_never_logged(client: AsyncClient, caplog: pytest.LogCaptureFixture) -> None:
+    """Even with INFO logging on (what DB_ECHO turns on), statements are logged without their values."""
+    caplog.set_level(logging.INFO)
+    caplog.set_level(logging.INFO, logger="sqlalchemy")  # SQLAlchemy holds its own loggers at WARNING
+    user = await create_user(client, password="a secret password")
+    await client.patch(f"{USERS}/{user['id']}", json={"password": "another secret"})
+    assert "$argon2" not in caplog.text and "secret" not in caplog.text
