@@ -19,7 +19,7 @@ from tests.smoke.test_generated_projects import Project, project  # noqa: F401  
 
 pytestmark = pytest.mark.smoke
 
-EXAMPLES = os.environ.get("DBGEN_FUZZ_EXAMPLES", "8")
+EXAMPLES = os.environ.get("DBGEN_FUZZ_EXAMPLES", "5")
 SEED = os.environ.get("DBGEN_FUZZ_SEED", "20251125")
 OPERATIONS = 15  # the base project's: a change that hides operations from the fuzzer fails here
 

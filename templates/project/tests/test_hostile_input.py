@@ -126,6 +126,8 @@ async def test_bulk_users_are_capped(client: AsyncClient) -> None:
     bodies = [{"email": f"bulk{n}@example.com", "password": "long enough"} for n in range(MAX_BULK_USERS + 1)]
     assert error_at(await client.post(f"{USERS}/bulk", json=bodies), "body")
     assert (await client.post(f"{USERS}/bulk", json=bodies[:MAX_BULK_USERS])).status_code == 201
+    twice = await client.post(f"{USERS}/bulk", json=[bodies[0] | {"email": "twice@example.com"}] * 2)
+    assert twice.status_code == 409 and "more than once" in twice.json()["detail"]
 
 
 @pytest.mark.parametrize(

@@ -4,6 +4,7 @@ from fastapi import APIRouter, HTTPException, Query, status
 from pydantic import AfterValidator, Field
 
 from app.api.deps import IdPath, Users
+from app.core.errors import Conflict
 from app.core.security import hash_password
 from app.schemas.common import MAX_PAGE_SIZE, Order, Page, storable
 from app.schemas.item import ItemRead
@@ -36,6 +37,8 @@ async def create_users(
     payload: Annotated[list[UserCreate], Field(min_length=1, max_length=MAX_BULK_USERS)], users: Users
 ) -> list[UserRead]:
     """Create up to 10 users (each one costs a password hash) in one transaction: all of them, or none."""
+    if len({user.email for user in payload}) < len(payload):
+        raise Conflict("the same email appears more than once in the request")  # refused before any hashing
     rows = [await _row(user) for user in payload]
     return [UserRead.model_validate(u) for u in await users.create_many(rows)]
 
