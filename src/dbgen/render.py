@@ -67,13 +67,15 @@ def render_tree(template: str, context: dict[str, Any]) -> Iterator[tuple[str, b
         rel = source.relative_to(root)
         if source.is_dir() or EXCLUDED.intersection(rel.parts) or source.suffix in {".pyc", ".pyo"}:
             continue
-        parts = [_render_part(env, part, context) for part in rel.parts]
+        is_template = rel.name.endswith(SUFFIX)
+        # As copier does: the suffix comes off before the name renders, so `{% if x %}a.py{% endif %}.jinja`
+        # renders empty (and is skipped) just like `{% if x %}a.py{% endif %}`.
+        parts = [_render_part(env, part, context) for part in (rel.with_suffix("") if is_template else rel).parts]
         if not all(parts):
             continue  # a name that renders empty is how one tree serves several backends
         out = "/".join(parts)
-        if out.endswith(SUFFIX):
-            text = env.get_template(rel.as_posix()).render(context)
-            yield out.removesuffix(SUFFIX), text.encode()
+        if is_template:
+            yield out, env.get_template(rel.as_posix()).render(context).encode()
         else:
             yield out, source.read_bytes()
 
