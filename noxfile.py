@@ -18,13 +18,16 @@ PYTHONS = ["3.11", "3.12", "3.13"]
 
 
 def _expose_pyenv_pythons() -> None:
-    """pyenv's `python3.13` shim only runs when 3.13 is an active version: make every installed one active."""
-    if shutil.which("pyenv") is None or "PYENV_VERSION" in os.environ:
+    """pyenv's `python3.13` shim only runs when 3.13 is an active version: make every installed one active.
+
+    Started through pyenv's own shim, nox already has PYENV_VERSION set to the one version it runs on.
+    """
+    if shutil.which("pyenv") is None:
         return
     run = subprocess.run
-    current = run(["pyenv", "version-name"], capture_output=True, text=True).stdout.strip().split(":")
+    current = os.environ.get("PYENV_VERSION") or run(["pyenv", "version-name"], capture_output=True, text=True).stdout
     installed = run(["pyenv", "versions", "--bare"], capture_output=True, text=True).stdout.split()
-    os.environ["PYENV_VERSION"] = ":".join(dict.fromkeys(current + installed))
+    os.environ["PYENV_VERSION"] = ":".join(dict.fromkeys(current.strip().split(":") + installed))
 
 
 _expose_pyenv_pythons()
