@@ -1,9 +1,11 @@
 from typing import get_args
 
+import pytest
 from httpx import AsyncClient
 
 from app.api.routes.items import ItemSort
 from app.repositories.item import ItemRepository
+from app.schemas import common
 from tests.conftest import create_item, create_user
 
 URL = "/api/v1/items"
@@ -71,3 +73,16 @@ async def test_bulk_create(client: AsyncClient, missing_id: object) -> None:
     orphan = [{"title": "Lost", "owner_id": missing_id}]
     assert (await client.post(f"{URL}/bulk", json=orphan)).status_code == 422
     assert (await client.get(URL)).json()["total"] == 3
+
+
+async def test_totals_are_counted_up_to_the_count_limit(client: AsyncClient, monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setattr(common, "COUNT_LIMIT", 3)
+    owner = await create_user(client)
+    bodies = [{"title": f"Thing {n}", "owner_id": owner["id"]} for n in range(5)]
+    assert (await client.post(f"{URL}/bulk", json=bodies)).status_code == 201
+    page = (await client.get(URL, params={"limit": 2})).json()
+    assert (page["total"], page["total_capped"], len(page["items"])) == (3, True, 2)
+    page = (await client.get(URL, params={"limit": 2, "offset": 4})).json()
+    assert (page["total"], page["total_capped"], len(page["items"])) == (3, True, 1)
+    page = (await client.get(URL, params={"limit": 2, "q": "Thing 1"})).json()
+    assert (page["total"], page["total_capped"]) == (1, False)

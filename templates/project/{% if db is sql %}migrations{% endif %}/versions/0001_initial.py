@@ -29,6 +29,8 @@ def upgrade() -> None:
         sa.PrimaryKeyConstraint("id", name=op.f("pk_users")),
     )
     op.create_index(op.f("ix_users_email"), "users", ["email"], unique=True)
+    op.create_index(op.f("ix_users_full_name"), "users", ["full_name"], unique=False)
+    op.create_index(op.f("ix_users_created_at"), "users", ["created_at"], unique=False)
     op.create_index(op.f("ix_users_is_active"), "users", ["is_active"], unique=False)
     op.create_table(
         "items",
@@ -42,12 +44,15 @@ def upgrade() -> None:
         sa.PrimaryKeyConstraint("id", name=op.f("pk_items")),
     )
     op.create_index(op.f("ix_items_title"), "items", ["title"], unique=False)
+    op.create_index(op.f("ix_items_created_at"), "items", ["created_at"], unique=False)
     op.create_index("ix_items_owner_id_created_at", "items", ["owner_id", "created_at"], unique=False)
 
 
 def downgrade() -> None:
     # Dropping a table drops its indexes; MySQL refuses to drop the index its foreign key uses on its own.
     op.drop_table("items")
+    op.drop_index(op.f("ix_users_created_at"), table_name="users")
+    op.drop_index(op.f("ix_users_full_name"), table_name="users")
     op.drop_index(op.f("ix_users_is_active"), table_name="users")
     op.drop_index(op.f("ix_users_email"), table_name="users")
     op.drop_table("users")

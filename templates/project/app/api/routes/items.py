@@ -60,7 +60,7 @@ async def list_items(
 
 @router.get("/{item_id}", responses=NOT_FOUND)
 async def read_item(item_id: IdPath, items: Items) -> ItemRead:
-    item = await items.get(item_id)
+    item = await items.read(item_id)
     if item is None:
         raise HTTPException(status.HTTP_404_NOT_FOUND, "Item not found")
     return ItemRead.model_validate(item)

@@ -66,7 +66,7 @@ async def list_users(
 
 @router.get("/{user_id}", responses=NOT_FOUND)
 async def read_user(user_id: IdPath, users: Users) -> UserRead:
-    user = await users.get(user_id)
+    user = await users.read(user_id)
     if user is None:
         raise HTTPException(status.HTTP_404_NOT_FOUND, "User not found")
     return UserRead.model_validate(user)
