@@ -119,3 +119,18 @@ def bench(session: nox.Session) -> None:
     install(session)
     session.run("python", "bench/cli_speed.py")
     session.run("python", "bench/add_model_speed.py")
+
+
+@nox.session
+def throughput(session: nox.Session) -> None:
+    """A generated PostgreSQL project under wrk, against a hand-written floor (bench/throughput.py).
+
+    Needs the PostgreSQL server of BENCH_DATABASE_URL (default: the local one) and wrk, which is installed
+    from Debian's packages when missing. Arguments go to the script: `nox -s throughput -- --duration 5`.
+    """
+    if not shutil.which("wrk"):
+        if os.geteuid() != 0:
+            session.error("wrk is missing: install Debian's package `wrk` (apt-get install wrk)")
+        session.run("apt-get", "install", "-y", "-q", "wrk", external=True)
+    install(session)
+    session.run("python", "bench/throughput.py", *session.posargs)
