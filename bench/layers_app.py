@@ -5,13 +5,14 @@ Served by bench/throughput.py from inside the generated project (it imports the 
 - /layers/constant/{id}: FastAPI returning a constant, no database (the framework's ceiling)
 - /layers/query/{id}: plus the generated read (app.db.reads) and UserRead, no dependencies
 - /layers/dependency/{id}: plus a plain async dependency that builds the UserRepository
-- /layers/session/{id}: plus the request's `yield` session dependency, as the generated routes have it
+- /layers/session/{id}: plus the request's session dependency (and the SessionScope middleware that
+  closes it, which every layer here passes through), as the generated routes have it
 """
 
 from typing import Annotated, Any
 
 from app.api.deps import IdPath, Users
-from app.db.engine import SessionFactory, reads
+from app.db.engine import SessionFactory, SessionScope, reads
 from app.models import User
 from app.repositories.base import by_id
 from app.repositories.user import UserRepository
@@ -19,6 +20,7 @@ from app.schemas.user import UserRead
 from fastapi import Depends, FastAPI, HTTPException
 
 app = FastAPI()
+app.add_middleware(SessionScope)
 
 
 @app.get("/layers/constant/{user_id}")
