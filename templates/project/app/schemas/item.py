@@ -1,10 +1,9 @@
 from datetime import datetime
 from typing import Annotated
 
-from pydantic import Field, field_validator
-from pydantic.json_schema import SkipJsonSchema
+from pydantic import Field
 
-from app.schemas.common import Body, Id, ReadModel
+from app.schemas.common import Body, Id, Omittable, ReadModel
 
 
 class ItemCreate(Body):
@@ -16,16 +15,9 @@ class ItemCreate(Body):
 class ItemUpdate(Body):
     """Only the fields sent change; a field that cannot be empty may be left out, but not sent as null."""
 
-    title: Annotated[str, Field(min_length=1, max_length=255)] | SkipJsonSchema[None] = None
+    title: Omittable[Annotated[str, Field(min_length=1, max_length=255)]] = None
     description: str | None = Field(default=None, max_length=10_000)
-    owner_id: Id | SkipJsonSchema[None] = None
-
-    @field_validator("title", "owner_id")
-    @classmethod
-    def not_null(cls, value: object) -> object:
-        if value is None:
-            raise ValueError("may be left out, but not null")
-        return value
+    owner_id: Omittable[Id] = None
 
 
 class ItemRead(ReadModel):

@@ -1,10 +1,9 @@
 from datetime import datetime
 from typing import Annotated
 
-from pydantic import EmailStr, Field, field_validator
-from pydantic.json_schema import SkipJsonSchema
+from pydantic import EmailStr, Field
 
-from app.schemas.common import Body, Id, ReadModel
+from app.schemas.common import Body, Id, Omittable, ReadModel
 
 
 class UserCreate(Body):
@@ -17,17 +16,10 @@ class UserCreate(Body):
 class UserUpdate(Body):
     """Only the fields sent change; a field that cannot be empty may be left out, but not sent as null."""
 
-    email: EmailStr | SkipJsonSchema[None] = None
-    password: Annotated[str, Field(min_length=8, max_length=128)] | SkipJsonSchema[None] = None
+    email: Omittable[EmailStr] = None
+    password: Omittable[Annotated[str, Field(min_length=8, max_length=128)]] = None
     full_name: str | None = Field(default=None, max_length=255)
-    is_active: bool | SkipJsonSchema[None] = None
-
-    @field_validator("email", "password", "is_active")
-    @classmethod
-    def not_null(cls, value: object) -> object:
-        if value is None:
-            raise ValueError("may be left out, but not null")
-        return value
+    is_active: Omittable[bool] = None
 
 
 class UserRead(ReadModel):
