@@ -99,7 +99,7 @@ def sys_python(session: nox.Session) -> str:
 def demo(session: nox.Session) -> None:
     """The main job: generate a SQLite project, install it, migrate, run its tests and serve /health."""
     session.install("-e", ".")
-    target = Path(os.environ.get("DEMO_DIR", "demo"))
+    target = Path(os.environ.get("DEMO_DIR", "demo")).resolve()
     if target.exists():
         session.error(f"{target} exists; remove it or set DEMO_DIR")
     session.run("dbgen", "new", "demo", "--dir", str(target), "--no-input")
