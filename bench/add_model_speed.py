@@ -9,7 +9,6 @@ bench/results/add_model_speed.json.
 from __future__ import annotations
 
 import argparse
-import json
 import shutil
 import statistics
 import subprocess
@@ -18,11 +17,12 @@ import tempfile
 import time
 from pathlib import Path
 
+from report import report
+
 from dbgen import writer
 from dbgen.commands.models import plan_add_model
 from dbgen.commands.new import plan_new
 
-ROOT = Path(__file__).resolve().parents[1]
 DBGEN = str(Path(sys.executable).parent / "dbgen")
 SIZES = (1, 10, 50)
 
@@ -65,12 +65,7 @@ def main() -> int:
         shutil.rmtree(work, ignore_errors=True)
     flat = max(medians.values()) / min(medians.values())
     goals = {"add-model <= 0.3 s at 50 models": medians[50] <= 0.3, "roughly flat (50 vs 1 <= 1.5x)": flat <= 1.5}
-    for goal, met in goals.items():
-        print(f"  {'met ' if met else 'MISSED'}  {goal}")
-    out = ROOT / "bench" / "results" / "add_model_speed.json"
-    out.write_text(
-        json.dumps({"runs": args.runs, "median_s": medians, "ratio_50_vs_1": flat, "goals": goals}, indent=2) + "\n"
-    )
+    report("add_model_speed", {"runs": args.runs, "median_s": medians, "ratio_50_vs_1": flat}, goals)
     return 0
 
 

@@ -9,7 +9,6 @@ copier; --help <= 0.15 s. Results are printed and written to bench/results/cli_s
 from __future__ import annotations
 
 import argparse
-import json
 import shutil
 import statistics
 import subprocess
@@ -18,6 +17,8 @@ import tempfile
 import time
 from collections.abc import Callable
 from pathlib import Path
+
+from report import report
 
 ROOT = Path(__file__).resolve().parents[1]
 TEMPLATE = ROOT / "templates" / "project"
@@ -59,17 +60,12 @@ def main() -> int:
     for name, samples in results.items():
         print(f"{name:<14} {medians[name]:>9.3f} {min(samples):>7.3f} {max(samples):>7.3f}")
     print(f"dbgen new is {speedup:.1f}x faster than copier copy")
-    verdict = {
+    goals = {
         "new <= 0.25 s": medians["dbgen new"] <= 0.25,
         "new >= 3x faster than copier": speedup >= 3,
         "--help <= 0.15 s": medians["dbgen --help"] <= 0.15,
     }
-    for goal, met in verdict.items():
-        print(f"  {'met ' if met else 'MISSED'}  {goal}")
-    out = ROOT / "bench" / "results" / "cli_speed.json"
-    out.write_text(
-        json.dumps({"runs": args.runs, "median_s": medians, "speedup": speedup, "goals": verdict}, indent=2) + "\n"
-    )
+    report("cli_speed", {"runs": args.runs, "median_s": medians, "speedup": speedup}, goals)
     return 0
 
 
