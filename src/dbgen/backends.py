@@ -16,6 +16,8 @@ class Backend:
     test_url: str  # where the generated tests run by default
     password_env: str = ""  # the variable compose.yaml reads the database password from ("" = none)
     test_requirements: tuple[str, ...] = ()  # extra dev dependencies its test suite needs
+    # A migration's server default for "now" (SQLite's CURRENT_TIMESTAMP lacks the fraction SQLAlchemy writes)
+    now: str = "sa.func.now()"
 
     @property
     def is_sql(self) -> bool:
@@ -33,6 +35,7 @@ SQLITE = Backend(
     schemes=("sqlite+aiosqlite",),
     url="sqlite+aiosqlite:///./{name}.db",
     test_url="sqlite+aiosqlite:///./{name}_test.db",
+    now="sa.text(\"(strftime('%Y-%m-%d %H:%M:%f000', 'now'))\")",
 )
 
 POSTGRES = Backend(

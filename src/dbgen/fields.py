@@ -44,8 +44,8 @@ class FieldType:
 TYPES: dict[str, FieldType] = {
     t.name: t
     for t in (
-        FieldType("str", "str", "String(255)", "sa.String(length=255)", constraint="max_length=255", bson="string",
-                  searchable=True, samples=('"alpha"', '"bravo"', '"charlie"'), numbered='f"alpha {n}"'),
+        FieldType("str", "str", "String(255)", "sa.String(length=255)", constraint="min_length=1, max_length=255",
+                  bson="string", searchable=True, samples=('"alpha"', '"bravo"', '"charlie"'), numbered='f"alpha {n}"'),
         FieldType("text", "str", "Text", "sa.Text()", constraint="max_length=10_000", bson="string", searchable=True,
                   sortable=False, indexable=False, samples=('"Alpha text"', '"Bravo text"', '"Charlie text"'),
                   numbered='f"Alpha text {n}"'),
@@ -83,11 +83,14 @@ MODIFIERS = frozenset({"unique", "index", "optional"})
 # Columns every model has, and names SQLAlchemy, pydantic or the generated code use themselves.
 RESERVED = frozenset(
     {"id", "created_at", "updated_at", "metadata", "registry", "query", "model_config", "model_fields",
-     "session", "self", "cls", "type", "items", "total", "limit", "offset", "q", "sort_by", "order"}
+     "session", "self", "cls", "type", "items", "total", "limit", "offset", "q", "sort_by", "order", "after",
+     "count", "next", "total_capped", "filters", "cursor"}
 )  # fmt: skip
 _NAME_RE = re.compile(r"^[a-z][a-z0-9_]*$")
 _MODEL_RE = re.compile(r"^[A-Za-z][A-Za-z0-9_]*$")
-RESERVED_MODELS = frozenset({"Base", "Page", "Stats", "Health", "Message", "Model", "Repository", "Id"})
+RESERVED_MODELS = frozenset(
+    {"Base", "Page", "Stats", "Health", "Message", "Model", "Repository", "Id", "List", "Search", "Cursor", "Found"}
+)
 
 
 @dataclass(frozen=True)

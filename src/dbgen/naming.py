@@ -74,6 +74,11 @@ class ModelNames:
     route: str
     plural: str
 
+    @property
+    def plural_cls(self) -> str:
+        """The name of its repository dependency in app/api/deps.py: `ProductLines`."""
+        return pascal(self.plural)
+
     @classmethod
     @functools.cache
     def of(cls, raw: str) -> ModelNames:

@@ -36,6 +36,10 @@ def registrations(project: Project, spec: ModelSpec) -> list[Registration]:
         Registration("app/api/router.py", "# dbgen: router imports",
                      f"from app.api.routes.{names.plural} import router as {names.plural}_router", sort=True),
         Registration("app/api/router.py", "# dbgen: routers", f"api_router.include_router({names.plural}_router)"),
+        Registration("app/api/deps.py", "# dbgen: repository imports",
+                     f"from app.repositories.{names.module} import {names.cls}Repository", sort=True),
+        Registration("app/api/deps.py", "# dbgen: repositories",
+                     f"{names.plural_cls} = Annotated[{names.cls}Repository, repository({names.cls}Repository)]"),
     ]  # fmt: skip
     if project.backend.is_sql:
         found.append(

@@ -1,12 +1,21 @@
 from httpx import AsyncClient
 
 
-async def test_health_reports_database_ok(client: AsyncClient) -> None:
-    response = await client.get("/health")
+async def test_live_answers_without_the_database(client: AsyncClient) -> None:
+    response = await client.get("/health/live")
     assert response.status_code == 200
-    assert response.json() == {"status": "ok", "database": "ok"}
+    assert response.json() == {"status": "ok"}
 
 
-async def test_openapi_lists_every_resource(client: AsyncClient) -> None:
-    paths = (await client.get("/openapi.json")).json()["paths"]
-    assert {"/api/v1/users", "/api/v1/items", "/api/v1/stats", "/health"} <= set(paths)
+async def test_ready_when_the_database_answers(client: AsyncClient) -> None:
+    response = await client.get("/health/ready")
+    assert response.status_code == 200
+    assert response.json()["status"] == "ok"
+    assert response.json()["database"] == "ok"
+
+
+async def test_openapi_lists_every_resource_with_readable_operation_ids(client: AsyncClient) -> None:
+    schema = (await client.get("/openapi.json")).json()
+    assert {"/api/v1/users", "/api/v1/items", "/api/v1/stats", "/health/live", "/health/ready"} <= set(schema["paths"])
+    operation_ids = {op["operationId"] for path in schema["paths"].values() for op in path.values()}
+    assert {"users-read_user", "items-list_items", "health-ready"} <= operation_ids

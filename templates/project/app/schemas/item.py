@@ -1,9 +1,11 @@
 from datetime import datetime
-from typing import Annotated
+from typing import Annotated, Literal
 
 from pydantic import Field
 
-from app.schemas.common import Body, Id, Omittable, ReadModel
+from app.schemas.common import Body, Id, Omittable, ReadModel, SearchQuery
+
+ItemSort = Literal["id", "title", "created_at"]
 
 
 class ItemCreate(Body):
@@ -27,3 +29,16 @@ class ItemRead(ReadModel):
     owner_id: Id
     created_at: datetime
     updated_at: datetime
+
+
+class ItemQuery(SearchQuery):
+    """`q` looks in title and description."""
+
+    sort_by: ItemSort = "id"
+    owner_id: Id | None = None
+
+
+class OwnedItemQuery(SearchQuery):
+    """A user's items: the owner is in the path."""
+
+    sort_by: ItemSort = "id"
