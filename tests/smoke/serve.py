@@ -1,4 +1,4 @@
-"""Start `uvicorn app.main:app` in the current project on a free port, check /health and /docs, stop it.
+"""Start `uvicorn app.main:app` in the current project on a free port, check the health probes and /docs, stop it.
 
 Run as a script from a generated project's directory (the demo does), or through `check()` from tests.
 """
@@ -52,7 +52,7 @@ def serving(
             deadline = time.monotonic() + 30
             while True:
                 try:
-                    _get(base + "/health")
+                    _get(base + "/health/live")
                     break
                 except OSError:
                     if server.poll() is not None or time.monotonic() > deadline:
@@ -68,7 +68,7 @@ def serving(
 def check(project: Path, env: dict[str, str] | None = None, python: str = sys.executable) -> dict[str, int]:
     """Serve the project and return the status of each page; the server is always stopped."""
     with serving(project, env, python) as base:
-        return {path: _get(base + path)[0] for path in ("/health", "/docs", "/openapi.json")}
+        return {path: _get(base + path)[0] for path in ("/health/live", "/health/ready", "/docs", "/openapi.json")}
 
 
 if __name__ == "__main__":

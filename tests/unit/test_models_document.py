@@ -34,6 +34,11 @@ def test_document_registrations(shop: Path) -> None:
     writer.apply(plan_add_model(shop, "Category", CATEGORY))
     project = find(shop)
     found = registrations(project, parse_model("Product", PRODUCT, project.models))
+    assert [(r.path, r.line) for r in found[2:4]] == [
+        ("app/api/deps.py", "from app.repositories.product import ProductRepository"),
+        ("app/api/deps.py", "Products = Annotated[ProductRepository, repository(ProductRepository)]"),
+    ]
+    found = found[2:]
     assert {r.path for r in found[2:]} == {MODELS}
     assert [(r.marker, r.sort) for r in found[2:]] == [
         ("# dbgen: model imports", True),
