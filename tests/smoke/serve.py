@@ -31,9 +31,14 @@ def _get(url: str) -> tuple[int, bytes]:
 
 @contextmanager
 def serving(
-    project: Path, env: dict[str, str] | None = None, python: str = sys.executable, log: Path | None = None
+    project: Path,
+    env: dict[str, str] | None = None,
+    python: str = sys.executable,
+    log: Path | None = None,
+    app: tuple[str, ...] = ("app.main:app",),
 ) -> Iterator[str]:
-    """Serve the project on a free port until the block ends; yields the base URL. Always stopped.
+    """Serve the project (uvicorn's `app` arguments) on a free port until the block ends; yields the base
+    URL. Always stopped.
 
     The server's log (tracebacks included) goes to `log`, or to a temporary file: never to a pipe
     nobody reads, which would stall a server that logs a lot.
@@ -41,7 +46,7 @@ def serving(
     port = free_port()
     with open(log, "w+b") if log else tempfile.TemporaryFile() as errors:
         server = subprocess.Popen(
-            [python, "-m", "uvicorn", "app.main:app", "--host", "127.0.0.1", "--port", str(port)],
+            [python, "-m", "uvicorn", *app, "--host", "127.0.0.1", "--port", str(port)],
             cwd=project,
             env=env if env is not None else dict(os.environ),
             stdout=subprocess.DEVNULL,
