@@ -49,7 +49,9 @@ async def test_local_serves_docs_without_hsts(client: AsyncClient) -> None:
 async def test_allowed_hosts_refuse_other_host_names(engine: Any) -> None:
     app = create_app(Settings(allowed_hosts="api.example.com, www.example.com"))
     async with client_for(app, engine) as client:
-        assert (await client.get("/api/v1/users")).status_code == 400  # Host: test
+        refused = await client.get("/api/v1/users")  # Host: test
+        assert refused.status_code == 400
+        assert refused.headers["x-content-type-options"] == "nosniff"
         assert (await client.get("/api/v1/users", headers={"host": "api.example.com"})).status_code == 200
         assert (await client.get("/api/v1/users", headers={"host": "localhost:8000"})).status_code == 200
 

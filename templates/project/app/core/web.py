@@ -55,10 +55,11 @@ class SecurityHeaders:
 
 
 def install(app: FastAPI, settings: Settings) -> None:
-    docs_paths = frozenset(path for path in (app.docs_url, app.redoc_url, app.swagger_ui_oauth2_redirect_url) if path)
-    app.add_middleware(SecurityHeaders, docs_paths=docs_paths, hsts=settings.environment == "production")
+    # The middleware added last runs first: the security headers go on the host check's 400s too.
     if settings.trusted_hosts:
         app.add_middleware(TrustedHostMiddleware, allowed_hosts=[*settings.trusted_hosts, *LOOPBACK_HOSTS])
+    docs_paths = frozenset(path for path in (app.docs_url, app.redoc_url, app.swagger_ui_oauth2_redirect_url) if path)
+    app.add_middleware(SecurityHeaders, docs_paths=docs_paths, hsts=settings.environment == "production")
     if settings.metrics_enabled:
         from prometheus_fastapi_instrumentator import Instrumentator
 
