@@ -8,6 +8,7 @@ pre-commit's own check of its config. A few facts no schema knows are asserted o
 
 from __future__ import annotations
 
+import shutil
 import subprocess
 import sys
 from dataclasses import dataclass
@@ -128,3 +129,14 @@ def test_pre_commit_config_is_valid(project: Project) -> None:
     run("pre-commit", "validate-config", ".pre-commit-config.yaml", cwd=project.root)
     repos = project.load(".pre-commit-config.yaml")["repos"]
     assert [hook["id"] for repo in repos for hook in repo["hooks"]] == ["ruff", "ruff-format", "mypy"]
+
+
+def test_makefile_targets_parse(project: Project) -> None:
+    make = shutil.which("make")
+    if make is None:
+        pytest.skip("make is not installed")
+    targets = ["install", "lint", "format", "test", "coverage", "run", "docker-build", "up", "down"]
+    targets += ["migrate"] if project.sql else []
+    result = subprocess.run([make, "-n", *targets], cwd=project.root, capture_output=True, text=True, timeout=60)
+    assert result.returncode == 0, result.stderr
+    assert "--cov-fail-under=90" in result.stdout
