@@ -135,7 +135,7 @@ def test_makefile_targets_parse(project: Project) -> None:
     make = shutil.which("make")
     if make is None:
         pytest.skip("make is not installed")
-    targets = ["install", "lint", "format", "test", "coverage", "run", "docker-build", "up", "down"]
+    targets = ["install", "hooks", "lint", "format", "test", "coverage", "run", "docker-build", "up", "down"]
     targets += ["migrate"] if project.sql else []
     result = subprocess.run([make, "-n", *targets], cwd=project.root, capture_output=True, text=True, timeout=60)
     assert result.returncode == 0, result.stderr
