@@ -18,13 +18,16 @@ class Backend:
     test_requirements: tuple[str, ...] = ()  # extra dev dependencies its test suite needs
     # A migration's server default for "now" (SQLite's CURRENT_TIMESTAMP lacks the fraction SQLAlchemy writes)
     now: str = "sa.func.now()"
+    container_url: str = ""  # DATABASE_URL inside compose.yaml: the database service is `db`
+    tracing: str = ""  # the OpenTelemetry instrumentation of its driver (the project's `otel` extra)
 
     @property
     def is_sql(self) -> bool:
         return self.family == "sql"
 
-    def database_url(self, name: str, *, test: bool = False) -> str:
-        return (self.test_url if test else self.url).replace("{name}", name)
+    def database_url(self, name: str, *, test: bool = False, container: bool = False) -> str:
+        url = self.container_url if container else self.test_url if test else self.url
+        return url.replace("{name}", name)
 
 
 SQLITE = Backend(
@@ -36,6 +39,8 @@ SQLITE = Backend(
     url="sqlite+aiosqlite:///./{name}.db",
     test_url="sqlite+aiosqlite:///./{name}_test.db",
     now="sa.text(\"(strftime('%Y-%m-%d %H:%M:%f000', 'now'))\")",
+    container_url="sqlite+aiosqlite:////data/{name}.db",
+    tracing="opentelemetry-instrumentation-sqlalchemy==0.66b1",
 )
 
 POSTGRES = Backend(
@@ -47,6 +52,8 @@ POSTGRES = Backend(
     url="postgresql+asyncpg://postgres@127.0.0.1:5432/{name}",
     test_url="postgresql+asyncpg://postgres@127.0.0.1:5432/{name}_test",
     password_env="POSTGRES_PASSWORD",
+    container_url="postgresql+asyncpg://postgres:${POSTGRES_PASSWORD}@db:5432/{name}",
+    tracing="opentelemetry-instrumentation-sqlalchemy==0.66b1",
 )
 
 # asyncmy rather than aiomysql: both have a SQLAlchemy 2 dialect and behaved the same against MariaDB 10.11
@@ -62,6 +69,8 @@ MYSQL = Backend(
     url="mysql+asyncmy://root@127.0.0.1:3306/{name}?charset=utf8mb4",
     test_url="mysql+asyncmy://root@127.0.0.1:3306/{name}_test?charset=utf8mb4",
     password_env="MARIADB_ROOT_PASSWORD",
+    container_url="mysql+asyncmy://root:${MARIADB_ROOT_PASSWORD}@db:3306/{name}?charset=utf8mb4",
+    tracing="opentelemetry-instrumentation-sqlalchemy==0.66b1",
 )
 
 MONGO = Backend(
@@ -75,6 +84,8 @@ MONGO = Backend(
     # With no server at the test URL, the generated tests start this MongoDB wire-protocol server (on SQLite).
     test_requirements=("nx-27017>=0.8.1,<0.9",),
     password_env="MONGO_PASSWORD",
+    container_url="mongodb://root:${MONGO_PASSWORD}@db:27017/{name}?authSource=admin",
+    tracing="opentelemetry-instrumentation-pymongo==0.66b1",
 )
 
 BACKENDS: dict[str, Backend] = {b.name: b for b in (SQLITE, POSTGRES, MYSQL, MONGO)}

@@ -3,6 +3,7 @@ migrations, and its test suite against a real database. The counts are asserted,
 
 from __future__ import annotations
 
+import json
 import os
 import subprocess
 import sys
@@ -20,7 +21,8 @@ from tests.smoke.servers import fresh_database, require
 pytestmark = pytest.mark.smoke
 
 # The generated suite's size: a change that silently drops tests fails here.
-MIN_TESTS = {"sql": 130, "document": 125}  # SQL adds migrations, request sessions, a missing table
+MIN_TESTS = {"sql": 141, "document": 136}  # SQL adds migrations, request sessions, a missing table
+COVERAGE_FLOOR = 90.0  # the generated CI fails under this share of lines covered
 
 
 @dataclass
@@ -75,20 +77,29 @@ def test_migrations_apply_and_match_models(project: Project) -> None:
     project.run("alembic", "upgrade", "head")
 
 
-def suite_counts(project: Project) -> dict[str, int]:
-    """Run the generated test suite; it must pass with nothing skipped. Returns its counts."""
-    report = project.root / "report.xml"
-    project.run("pytest", "-q", "-p", "no:cacheprovider", f"--junitxml={report}")
+def suite_counts(project: Project, *, coverage: bool = False) -> dict[str, float]:
+    """Run the generated test suite; it must pass with nothing skipped. Returns its counts and, with
+    `coverage` (as the project's CI runs it), the share of lines covered."""
+    report, measured = project.root / "report.xml", project.root / "coverage.json"
+    options = ["--cov", f"--cov-report=json:{measured}"] if coverage else []
+    project.run("pytest", "-q", "-p", "no:cacheprovider", f"--junitxml={report}", *options)
     suite = ET.parse(report).getroot().find("testsuite")
     assert suite is not None
-    counts = {key: int(suite.get(key, "0")) for key in ("tests", "failures", "errors", "skipped")}
+    counts: dict[str, float] = {key: int(suite.get(key, "0")) for key in ("tests", "failures", "errors", "skipped")}
     report.unlink()
+    if coverage:
+        counts["covered"] = json.loads(measured.read_text())["totals"]["percent_covered"]
+        measured.unlink()
+        (project.root / ".coverage").unlink(missing_ok=True)
     assert counts["failures"] == counts["errors"] == counts["skipped"] == 0, counts
     return counts
 
 
 def test_generated_suite_passes(project: Project) -> None:
-    assert suite_counts(project)["tests"] >= MIN_TESTS[BACKENDS[project.db].family]
+    counts = suite_counts(project, coverage=True)
+    print(f"{project.db}: {counts['tests']:.0f} tests, {counts['covered']:.1f} % of lines covered")
+    assert counts["tests"] >= MIN_TESTS[BACKENDS[project.db].family]
+    assert counts["covered"] >= COVERAGE_FLOOR, counts
 
 
 def test_uvicorn_serves_health_and_docs(project: Project) -> None:

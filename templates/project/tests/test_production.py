@@ -1,0 +1,69 @@
+"""ENVIRONMENT=production: docs off unless asked for, security headers, allowed hosts, unsafe settings refused."""
+
+from typing import Any
+
+import pytest
+from httpx import AsyncClient
+from pydantic import ValidationError
+
+from app.core.config import Settings
+from app.main import create_app
+from tests.apps import client_for
+
+DOCS = ("/docs", "/redoc", "/openapi.json")
+
+
+async def test_production_serves_no_docs(engine: Any) -> None:
+    async with client_for(create_app(Settings(environment="production")), engine) as client:
+        for path in DOCS:
+            assert (await client.get(path)).status_code == 404, path
+        assert (await client.get("/api/v1/users")).status_code == 200
+
+
+async def test_docs_enabled_in_production_work_under_the_policy(engine: Any) -> None:
+    async with client_for(create_app(Settings(environment="production", docs_enabled=True)), engine) as client:
+        for path in DOCS:
+            assert (await client.get(path)).status_code == 200, path
+        policy = (await client.get("/docs")).headers["content-security-policy"]
+    assert "https://cdn.jsdelivr.net" in policy  # where Swagger UI's script and styles come from
+
+
+async def test_production_responses_carry_the_security_headers(engine: Any) -> None:
+    async with client_for(create_app(Settings(environment="production")), engine) as client:
+        response = await client.get("/api/v1/users")
+        missing = await client.get("/api/v1/nothing-here")
+    for answer in (response, missing):
+        assert answer.headers["x-content-type-options"] == "nosniff"
+        assert answer.headers["referrer-policy"] == "strict-origin-when-cross-origin"
+        assert answer.headers["content-security-policy"].startswith("default-src 'none'")
+        assert answer.headers["strict-transport-security"].startswith("max-age=")
+
+
+async def test_local_serves_docs_without_hsts(client: AsyncClient) -> None:
+    response = await client.get("/docs")
+    assert response.status_code == 200
+    assert response.headers["x-content-type-options"] == "nosniff"
+    assert "strict-transport-security" not in response.headers
+
+
+async def test_allowed_hosts_refuse_other_host_names(engine: Any) -> None:
+    app = create_app(Settings(allowed_hosts="api.example.com, www.example.com"))
+    async with client_for(app, engine) as client:
+        refused = await client.get("/api/v1/users")  # Host: test
+        assert refused.status_code == 400
+        assert refused.headers["x-content-type-options"] == "nosniff"
+        assert (await client.get("/api/v1/users", headers={"host": "api.example.com"})).status_code == 200
+        assert (await client.get("/api/v1/users", headers={"host": "localhost:8000"})).status_code == 200
+
+
+def test_production_refuses_database_echo() -> None:
+    with pytest.raises(ValidationError, match="DB_ECHO"):
+        Settings(environment="production", db_echo=True)
+    # When authentication is added: Settings(environment="production") with the placeholder SECRET_KEY
+    # must raise here too.
+
+
+def test_environment_is_one_of_three() -> None:
+    with pytest.raises(ValidationError):
+        Settings(environment="prod")
+    assert Settings(environment="staging").serve_docs
