@@ -97,7 +97,7 @@ def sys_python(session: nox.Session) -> str:
 
 @nox.session
 def demo(session: nox.Session) -> None:
-    """The main job: generate a SQLite project, install it, migrate, run its tests and serve /health."""
+    """The main job: generate a SQLite project, install it, migrate, run its tests and serve it."""
     session.install("-e", ".")
     target = Path(os.environ.get("DEMO_DIR", "demo")).resolve()
     if target.exists():
