@@ -55,9 +55,17 @@ def downgrade() -> None:
 '''
 
 # The deliberate conflict: a middleware added to create_app(), right beside lines the templates are expected to change
-# (SessionScope was a custom middleware the session dependency replaces).
+# (on SQL backends, SessionScope is a custom middleware that a session dependency replaces).
 CONFLICT_PATH = "app/main.py"
-CONFLICT_ANCHOR = "    app.add_middleware(SessionScope)  # closes each request's session after the response\n"
+CONFLICT_ANCHORS = {
+    "sql": "    app.add_middleware(SessionScope)  # closes each request's session after the response\n",
+    "document": "    app.add_middleware(BodySizeLimit, max_bytes=settings.max_body_bytes)\n",
+}
+
+
+def conflict_anchor(db: str) -> str:
+    """The line of 0.1.0's app/main.py that the user's middleware goes under."""
+    return CONFLICT_ANCHORS[BACKENDS[db].family]
 
 
 def generate(root: Path, db: str) -> None:
@@ -90,7 +98,7 @@ def edit(root: Path, db: str) -> dict[str, str]:
     cors = "from fastapi.middleware.cors import CORSMiddleware\n"
     replace(main, "from fastapi.responses", cors + "from fastapi.responses")
     added = '    app.add_middleware(CORSMiddleware, allow_origins=["https://shop.example"])\n'
-    replace(main, CONFLICT_ANCHOR, CONFLICT_ANCHOR + added)
+    replace(main, conflict_anchor(db), conflict_anchor(db) + added)
     if BACKENDS[db].is_sql:  # a column of their own on an added model, with its own migration
         model = root / "app/models/product.py"
         replace(model, "    description: Mapped[str | None] = mapped_column(Text)\n",

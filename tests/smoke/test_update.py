@@ -24,7 +24,7 @@ from tests.smoke.servers import fresh_database, require
 from tests.smoke.test_generated_projects import Project, suite_counts
 from tests.smoke.test_grow_project import dbgen
 from tests.unit.test_writer import tree
-from tests.user_edits import CONFLICT_ANCHOR, CONFLICT_PATH, edit, generate, survivors
+from tests.user_edits import CONFLICT_PATH, conflict_anchor, edit, generate, survivors
 
 pytestmark = pytest.mark.smoke
 
@@ -82,7 +82,7 @@ def test_update_a_project_of_release_0_1_0(db: str, tmp_path: Path) -> None:
             assert path in marked or snippet in (root / path).read_text(), path
         assert "compose.yaml" not in after  # the user deleted it; it stays deleted
         new_main = baseline.load(root)[CONFLICT_PATH].decode()
-        if CONFLICT_ANCHOR not in new_main:  # the templates changed the lines beside the user's edit
+        if conflict_anchor(db) not in new_main:  # the templates changed the lines beside the user's edit
             assert CONFLICT_PATH in marked
         for path, content in before.items():  # migrations are history: never rewritten or deleted
             if path.startswith("migrations/versions/"):
