@@ -263,3 +263,35 @@ def test_bad_input_is_one_line_exit_2_and_writes_nothing(shop: Path, templates: 
     assert len(result.stderr.strip().splitlines()) == 1
     assert message in result.stderr
     assert tree(shop.parent) == before
+
+
+def test_mongo_report_says_that_indexes_follow_the_models(tmp_path: Path, templates: Path) -> None:
+    root = tmp_path / "shop"
+    writer.apply(plan_new("shop", "mongo", root))
+    write(templates / "project" / "app" / "models" / "indexes.txt", "a release's change to the models\n")
+    plan = plan_update(root)
+    assert "MongoDB indexes follow app/models (app/models/indexes.txt)" in plan.message
+    assert "alembic upgrade head" not in plan.next_steps and plan.next_steps[-1] == "pytest"
+
+
+def test_an_error_part_way_leaves_the_project_as_it_was(
+    shop: Path, templates: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    for name in ("untouched.txt", "both.txt"):
+        edit(templates / "project" / "notes" / name, "line 8\n", "line 8, new\n")
+    (templates / "project" / "notes" / "dropped.txt").unlink()
+    before = tree(shop)
+    plan = plan_update(shop)
+    assert len(plan.writes) >= 4
+    real_replace, calls = writer.os.replace, []
+
+    def failing_replace(source: Path, target: Path) -> None:
+        calls.append(target)
+        if len(calls) == 3:
+            raise KeyboardInterrupt
+        real_replace(source, target)
+
+    monkeypatch.setattr(writer.os, "replace", failing_replace)
+    with pytest.raises(KeyboardInterrupt):
+        writer.apply(plan)
+    assert tree(shop) == before
