@@ -21,6 +21,12 @@ def template_answers(project: Project) -> dict[str, Any]:
     return fresh | recorded | {"dbgen_version": __version__}
 
 
+def upgraded_answers(project: Project) -> dict[str, Any]:
+    """The answers as this dbgen records them: its version, and today's defaults for questions added since."""
+    added = {k: v for k, v in template_answers(project).items() if k not in project.answers and k not in _NOT_RECORDED}
+    return {**project.answers, **added, "dbgen_version": __version__}
+
+
 def current(project: Project) -> dict[str, bytes]:
     """What this dbgen writes for the project's answers and its added models, in the order they were added."""
     files = {path: content for path, content in render_tree("project", template_answers(project))}

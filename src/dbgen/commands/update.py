@@ -31,9 +31,8 @@ def plan_update(start: Path, *, force: bool = False, dry_run: bool = False) -> P
     if not (force or dry_run):
         _refuse_uncommitted(project.root)
     before = regenerate.previous(project)
-    recorded_answers = dict(project.answers)
-    project.answers = {**regenerate.template_answers(project), **project.answers, "dbgen_version": __version__}
-    project.answers.pop("database_url", None)
+    answers = regenerate.upgraded_answers(project)
+    answers_changed, project.answers = answers != project.answers, answers
     after = regenerate.current(project)
     plan = Plan(project.root, marks_conflicts=True)
     for path in sorted(before.keys() | after.keys()):
@@ -42,7 +41,7 @@ def plan_update(start: Path, *, force: bool = False, dry_run: bool = False) -> P
             plan.changes.append(change)
     if project.backend.is_sql:
         _migrations(project, plan, recorded)
-    if project.answers != recorded_answers:
+    if answers_changed:
         plan.update(ANSWERS, project.render_answers())
     plan.update(baseline.PATH, baseline.pack(after))
     _describe(project, plan, recorded)
