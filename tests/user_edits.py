@@ -54,18 +54,13 @@ def downgrade() -> None:
         batch.drop_column("sku")
 '''
 
-# The deliberate conflict: a middleware added to create_app(), right beside lines the templates are expected to change
-# (on SQL backends, SessionScope is a custom middleware that a session dependency replaces).
+# The deliberate conflict: the app's version set on the line that builds the app, a line the templates are
+# expected to change. Each edit is one contiguous change, so taking the templates' side of a conflicting
+# hunk drops an edit whole, never half of it.
 CONFLICT_PATH = "app/main.py"
-CONFLICT_ANCHORS = {
-    "sql": "    app.add_middleware(SessionScope)  # closes each request's session after the response\n",
-    "document": "    app.add_middleware(BodySizeLimit, max_bytes=settings.max_body_bytes)\n",
-}
-
-
-def conflict_anchor(db: str) -> str:
-    """The line of 0.1.0's app/main.py that the user's middleware goes under."""
-    return CONFLICT_ANCHORS[BACKENDS[db].family]
+CONFLICT_LINE = "    app = FastAPI(title=settings.project_name, lifespan=lifespan, responses=REQUEST_ERRORS)\n"
+VERSIONED = CONFLICT_LINE.replace("project_name, ", 'project_name, version="1.2.0", ')
+SKU = "    sku: Mapped[str | None] = mapped_column(String(64))\n"
 
 
 def generate(root: Path, db: str) -> None:
@@ -94,16 +89,11 @@ def edit(root: Path, db: str) -> dict[str, str]:
         '"/health"} <= set(paths)\n    assert "/api/v1/products" in paths  # the resources we added\n',
     )
     (root / "compose.yaml").unlink()
-    main = root / CONFLICT_PATH
-    cors = "from fastapi.middleware.cors import CORSMiddleware\n"
-    replace(main, "from fastapi.responses", cors + "from fastapi.responses")
-    added = '    app.add_middleware(CORSMiddleware, allow_origins=["https://shop.example"])\n'
-    replace(main, conflict_anchor(db), conflict_anchor(db) + added)
+    replace(root / CONFLICT_PATH, CONFLICT_LINE, VERSIONED)
     if BACKENDS[db].is_sql:  # a column of their own on an added model, with its own migration
         model = root / "app/models/product.py"
-        replace(model, "    description: Mapped[str | None] = mapped_column(Text)\n",
-                "    description: Mapped[str | None] = mapped_column(Text)\n"
-                "    sku: Mapped[str | None] = mapped_column(String(64))\n")  # fmt: skip
+        description = "    description: Mapped[str | None] = mapped_column(Text)\n"
+        replace(model, description, description + SKU)
         (root / "migrations/versions/0004_add_product_sku.py").write_text(SKU_MIGRATION)
     return survivors(db)
 
@@ -114,8 +104,8 @@ def survivors(db: str) -> dict[str, str]:
         "app/api/routes/items.py": "async def ping_items()",
         "app/core/config.py": "max_body_bytes: int = 2_097_152",
         "tests/test_health.py": 'assert "/api/v1/products" in paths',
-        CONFLICT_PATH: 'app.add_middleware(CORSMiddleware, allow_origins=["https://shop.example"])',
+        CONFLICT_PATH: 'version="1.2.0"',
     }
     if BACKENDS[db].is_sql:
-        kept["app/models/product.py"] = "sku: Mapped[str | None] = mapped_column(String(64))"
+        kept["app/models/product.py"] = SKU.strip()
     return kept
