@@ -48,7 +48,8 @@ def unpack(data: bytes) -> dict[str, bytes]:
             files: dict[str, bytes] = {}
             for member in tar.getmembers():
                 handle = tar.extractfile(member) if member.isfile() else None
-                if handle is None or not tracked(member.name) or member.name.startswith(("/", "../")):
+                parts = member.name.split("/")
+                if handle is None or not tracked(member.name) or not all(parts) or ".." in parts:
                     raise ValueError(f"unexpected entry {member.name!r}")
                 files[member.name] = handle.read()
             return files

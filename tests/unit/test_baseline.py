@@ -1,6 +1,8 @@
 """The baseline: what dbgen last wrote, stored in the project and kept in step by every command."""
 
 import gzip
+import io
+import tarfile
 from pathlib import Path
 
 import pytest
@@ -78,3 +80,14 @@ def test_a_project_of_an_older_release_is_updated_before_it_grows(tmp_path: Path
     answers.write_text(answers.read_text().replace(f'dbgen_version = "{__version__}"', 'dbgen_version = "0.1.0"'))
     with pytest.raises(DbgenError, match=r"written by dbgen 0\.1\.0; run `dbgen update` first"):
         plan_add_model(root, "Thing", ["name:str"])
+
+
+@pytest.mark.parametrize("name", ["../outside.py", "app/../../outside.py", "/etc/passwd", "app//x.py", ".env"])
+def test_a_baseline_entry_outside_the_generated_files_is_corrupt(name: str) -> None:
+    buffer = io.BytesIO()
+    with tarfile.open(fileobj=buffer, mode="w") as tar:
+        info = tarfile.TarInfo(name)
+        info.size = 2
+        tar.addfile(info, io.BytesIO(b"x\n"))
+    with pytest.raises(DbgenError, match="is corrupt"):
+        baseline.unpack(gzip.compress(buffer.getvalue()))

@@ -11,6 +11,8 @@ from dbgen import __version__
 from dbgen.backends import BACKENDS
 from dbgen.errors import DbgenError
 from dbgen.releases import RELEASES, archived, check
+from tests.unit.test_writer import tree
+from tests.user_edits import edit, generate
 
 FIXTURES = Path(__file__).parents[1] / "fixtures" / "release-0.1.0"
 
@@ -46,3 +48,12 @@ def test_archived_generator_writes_what_release_0_1_0_wrote(db: str) -> None:
         if path != ".dbgen.toml" and not path.startswith("migrations/versions/")
     }
     assert digests == reference["files"]
+
+
+@pytest.mark.parametrize("db", ["sqlite", "postgres"])
+def test_committed_fixtures_are_what_0_1_0_wrote_plus_the_user_edits(tmp_path: Path, db: str) -> None:
+    root = tmp_path / db
+    generate(root, db)
+    edit(root, db)
+    committed = {path: content for path, content in tree(FIXTURES / db).items() if "__pycache__" not in path}
+    assert {path: content for path, content in tree(root).items() if path != ".env"} == committed

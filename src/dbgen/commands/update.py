@@ -115,8 +115,7 @@ def _migrations(project: Project, plan: Plan, recorded: str) -> None:
 def _migration_context(project: Project, revision: str, down_revision: str | None) -> dict[str, Any]:
     models = project.models
     return {
-        "db": project.answers["db"],
-        "project_name": project.answers["project_name"],
+        **project.answers,  # every answer, so that a migration can depend on one (a feature that is on or off)
         "models": list(models.values()),
         "added": [parse_model(name, added.fields, models) for name, added in project.added.items()],
         "revision": revision,

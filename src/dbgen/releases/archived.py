@@ -23,6 +23,8 @@ from typing import Any
 from dbgen.errors import DbgenError
 from dbgen.releases import archive
 
+# Extract plain files only, where Python has the filter (3.11.4 on); the archive is dbgen's own either way.
+_DATA_ONLY: dict[str, Any] = {"filter": "data"} if hasattr(tarfile, "data_filter") else {}
 _IMPORT = re.compile(r"^(\s*)(from|import)\s+dbgen\b", re.MULTILINE)
 
 
@@ -90,7 +92,7 @@ def render(version: str, answers: dict[str, Any], added: dict[str, list[str]]) -
     errors = importlib.import_module(f"{package}.errors")
     with tempfile.TemporaryDirectory(prefix="dbgen-release-") as tmp:
         members = [m for m in tar.getmembers() if m.isfile() and m.name.startswith("templates/")]
-        tar.extractall(tmp, members=members, filter="data")
+        tar.extractall(tmp, members=members, **_DATA_ONLY)
         setattr(render_module, "TEMPLATES", Path(tmp) / "templates")  # noqa: B010 (a module mypy cannot see)
         setattr(render_module, "_bytecode_cache", lambda: None)  # noqa: B010 (temporary paths: nothing to cache)
         root = Path(tmp) / "project"
