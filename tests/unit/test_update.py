@@ -295,3 +295,10 @@ def test_an_error_part_way_leaves_the_project_as_it_was(
     with pytest.raises(KeyboardInterrupt):
         writer.apply(plan)
     assert tree(shop) == before
+
+
+def test_cli_help_lists_update_and_its_options() -> None:
+    assert "update" in runner.invoke(app, ["--help"]).stdout
+    result = runner.invoke(app, ["update", "--help"])
+    assert result.exit_code == 0
+    assert all(option in result.stdout for option in ("--dir", "--dry-run", "--force"))
