@@ -10,6 +10,7 @@ The project then keeps growing with today's add-model, and a second update has n
 
 from __future__ import annotations
 
+import asyncio
 import os
 import re
 import shutil
@@ -18,13 +19,15 @@ from pathlib import Path
 
 import pytest
 
-from dbgen import baseline
+from dbgen import baseline, writer
 from dbgen.backends import BACKENDS
+from dbgen.commands.models import plan_add_model
+from dbgen.commands.new import plan_new
 from tests.smoke.servers import fresh_database, require
 from tests.smoke.test_generated_projects import Project, suite_counts
 from tests.smoke.test_grow_project import dbgen
 from tests.unit.test_writer import tree
-from tests.user_edits import CONFLICT_LINE, CONFLICT_PATH, SKU, edit, generate, survivors
+from tests.user_edits import CONFLICT_LINE, CONFLICT_PATH, MODELS, SKU, edit, generate, survivors
 
 pytestmark = pytest.mark.smoke
 
@@ -62,6 +65,72 @@ def resolve(path: Path) -> None:
         at = text.index("\n", text.index("    description: Mapped")) + 1
         text = text[:at] + SKU + text[at:]
     path.write_text(text)
+
+
+def schema(project: Project) -> dict[str, dict[str, object]]:
+    """Every table of the project's database as the database describes it: columns, defaults, indexes, keys."""
+    from sqlalchemy import inspect
+    from sqlalchemy.ext.asyncio import create_async_engine
+
+    url = project.env["DATABASE_URL"].replace(":///./", f":///{project.root}/")
+
+    def describe(connection: object) -> dict[str, dict[str, object]]:
+        found = inspect(connection)
+        tables = [t for t in found.get_table_names() if t != "alembic_version"]
+        return {
+            table: {
+                "columns": {
+                    c["name"]: (str(c["type"]), c["nullable"], str(c.get("default"))) for c in found.get_columns(table)
+                },
+                "indexes": {i["name"]: (tuple(i["column_names"]), bool(i["unique"])) for i in found.get_indexes(table)},
+                "foreign keys": sorted(
+                    (tuple(k["constrained_columns"]), k["referred_table"], str(k.get("options")))
+                    for k in found.get_foreign_keys(table)
+                ),
+            }
+            for table in tables
+        }
+
+    async def run() -> dict[str, dict[str, object]]:
+        engine = create_async_engine(url)
+        try:
+            async with engine.connect() as connection:
+                return await connection.run_sync(describe)
+        finally:
+            await engine.dispose()
+
+    return asyncio.run(run())
+
+
+def fresh_schema(db: str, root: Path, env: dict[str, str]) -> dict[str, dict[str, object]]:
+    """The database of a project that today's dbgen generates with the same models, migrated to its head."""
+    writer.apply(plan_new("shop", db, root))
+    for name, fields in MODELS.items():
+        writer.apply(plan_add_model(root, name, fields))
+    with fresh_database(db) as urls:
+        reference = Project(root, db, env | urls)
+        reference.run("alembic", "upgrade", "head")
+        return schema(reference)
+
+
+def assert_same_schema(updated: dict[str, dict[str, object]], fresh: dict[str, dict[str, object]]) -> None:
+    """What a fresh project's database has, the updated one has too, column by column (the user may add more).
+
+    This catches what `alembic check` does not compare, such as a changed server default, when a release
+    forgot the migration that brings existing databases along.
+    """
+    drift = []
+    for table, described in fresh.items():
+        if table not in updated:
+            drift.append(f"table {table} is missing")
+            continue
+        for part, expected in described.items():
+            got = updated[table][part]
+            if isinstance(expected, dict) and isinstance(got, dict):
+                drift += [f"{table} {part} {k}: {got.get(k)} != {v}" for k, v in expected.items() if got.get(k) != v]
+            elif isinstance(expected, list) and isinstance(got, list):
+                drift += [f"{table} {part}: {k} is missing" for k in expected if k not in got]
+    assert not drift, "the updated database differs from a fresh project's:\n" + "\n".join(drift)
 
 
 @pytest.mark.parametrize("db", list(BACKENDS))
@@ -102,6 +171,7 @@ def test_update_a_project_of_release_0_1_0(db: str, tmp_path: Path) -> None:
             project.run("alembic", "upgrade", "head")
             check = project.run("alembic", "check")
             assert "No new upgrade operations detected" in check.stdout + check.stderr
+            assert_same_schema(schema(project), fresh_schema(db, tmp_path / "fresh", env))
         grown = dbgen(project, "add-model", "Tag", "label:str:unique")  # today's add-model, on the updated project
         assert grown.returncode == 0, grown.stderr
         if BACKENDS[db].is_sql:

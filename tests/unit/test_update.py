@@ -172,6 +172,19 @@ def test_a_release_that_changes_tables_ships_a_migration(
     assert not plan_update(shop).writes  # recorded as this release now: nothing more to migrate
 
 
+def test_a_release_migration_that_renders_empty_writes_nothing(
+    shop: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    shipped = tmp_path / "releases"
+    only_postgres = '{% if db == "postgres" %}revision = "{{ revision }}"{% endif %}\n'
+    write(shipped / __version__ / releases.MIGRATION, only_postgres)
+    monkeypatch.setattr(releases, "HERE", shipped)
+    monkeypatch.setattr(releases, "RELEASES", ("0.1.0", "0.1.5", __version__))
+    monkeypatch.setattr(releases, "FIRST_WITH_BASELINE", "0.1.5")
+    edit(shop / ".dbgen.toml", f'dbgen_version = "{__version__}"', 'dbgen_version = "0.1.5"')
+    assert [c.path for c in plan_update(shop).writes] == [".dbgen.toml"]  # SQLite: no migration
+
+
 def test_cli_dry_run_prints_verbs_and_diffs_and_writes_nothing(shop: Path, templates: Path) -> None:
     edit(shop / "notes" / "clash.txt", "line 4\n", "line 4, mine\n")
     edit(templates / "project" / "notes" / "clash.txt", "line 4\n", "line 4, new\n")

@@ -102,13 +102,18 @@ def _file(path: str, base: bytes | None, mine: bytes | None, new: bytes | None, 
 
 
 def _migrations(project: Project, plan: Plan, recorded: str) -> None:
-    """Each later release that changed existing tables: its migration, on top of the project's head."""
+    """Each later release that changed existing tables: its migration, on top of the project's head.
+
+    A release's template that renders empty (its change concerns another backend) writes nothing.
+    """
     head, number = migration_head(project)
     for release, template in releases.migrations_since(recorded):
         revision = f"{number:04d}"
         context = _migration_context(project, revision, head)
-        content = environment(template.parent).get_template(template.name).render(context).encode()
-        plan.add(f"migrations/versions/{revision}_dbgen_{release.replace('.', '_')}.py", content)
+        content = environment(template.parent).get_template(template.name).render(context)
+        if not content.strip():
+            continue  # nothing changed for this backend
+        plan.add(f"migrations/versions/{revision}_dbgen_{release.replace('.', '_')}.py", content.encode())
         head, number = revision, number + 1
 
 
