@@ -115,10 +115,11 @@ def demo(session: nox.Session) -> None:
 
 @nox.session
 def bench(session: nox.Session) -> None:
-    """Benchmarks, not tests: CLI speed against copier and add-model speed; numbers go to bench/results/."""
+    """Benchmarks, not tests: CLI speed against copier, add-model and update speed; numbers go to bench/results/."""
     install(session)
     session.run("python", "bench/cli_speed.py")
     session.run("python", "bench/add_model_speed.py")
+    session.run("python", "bench/update_speed.py")
 
 
 @nox.session

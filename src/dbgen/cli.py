@@ -139,3 +139,18 @@ def _apply(plan: Plan, dry_run: bool) -> None:
         ui.info(plan.message)
         return
     ui.show_plan(plan, dry_run=dry_run, diff=dry_run)
+
+
+@app.command()
+def update(
+    directory: ProjectDir = Path("."),
+    dry_run: DryRun = False,
+    force: Annotated[bool, typer.Option("--force", help="Run with uncommitted changes in the git work tree.")] = False,
+) -> None:
+    """Bring a generated project up to this dbgen's templates, keeping your edits (three-way merges)."""
+    from dbgen.commands.update import plan_update
+
+    plan = _guard(lambda: plan_update(directory, force=force, dry_run=dry_run))
+    _apply(plan, dry_run)
+    if plan.conflicts and not dry_run:
+        raise typer.Exit(1)  # written with conflict markers: scripts must notice

@@ -14,6 +14,8 @@ class Action(StrEnum):
     IDENTICAL = "identical"
     CONFLICT = "conflict"
     DELETE = "delete"
+    MERGE = "merge"  # update: the user's edits and the template's changes, merged cleanly
+    KEEP = "keep"  # update: the user's version stays although the templates changed (see the note)
 
 
 @dataclass(frozen=True)
@@ -22,10 +24,11 @@ class FileChange:
     action: Action
     content: bytes | None = None  # new bytes; None for a deletion
     old: bytes | None = None  # what is on disk now, if anything
+    note: str = ""  # why, when the verb alone does not say
 
     @property
     def writes(self) -> bool:
-        return self.action in {Action.CREATE, Action.OVERWRITE, Action.UPDATE, Action.DELETE}
+        return self.action in {Action.CREATE, Action.OVERWRITE, Action.UPDATE, Action.MERGE, Action.DELETE}
 
 
 @dataclass
@@ -34,6 +37,8 @@ class Plan:
     changes: list[FileChange] = field(default_factory=list)
     next_steps: list[str] = field(default_factory=list)
     message: str = ""
+    # update writes a conflicting merge with conflict markers for the user to resolve; other commands refuse
+    marks_conflicts: bool = False
 
     def add(self, path: str, content: bytes | None, *, force: bool = False) -> FileChange:
         """Classify one file against what is on disk; a differing file is a conflict unless forced."""
@@ -65,4 +70,4 @@ class Plan:
 
     @property
     def writes(self) -> list[FileChange]:
-        return [c for c in self.changes if c.writes]
+        return [c for c in self.changes if c.writes or (self.marks_conflicts and c.action is Action.CONFLICT)]

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import functools
 import os
 from collections.abc import Iterator
 from pathlib import Path
@@ -45,7 +46,9 @@ def _bytecode_cache() -> jinja2.BytecodeCache | None:
     return jinja2.FileSystemBytecodeCache(str(directory))
 
 
+@functools.cache
 def environment(root: Path) -> jinja2.Environment:
+    """One per template folder and process: what it has loaded and compiled serves every later render."""
     return jinja2.Environment(
         loader=jinja2.FileSystemLoader(root),
         undefined=jinja2.StrictUndefined,
@@ -56,7 +59,12 @@ def environment(root: Path) -> jinja2.Environment:
 
 
 def _render_part(env: jinja2.Environment, part: str, context: dict[str, Any]) -> str:
-    return env.from_string(part).render(context) if "{" in part else part
+    return _name_template(env, part).render(context) if "{" in part else part
+
+
+@functools.cache
+def _name_template(env: jinja2.Environment, part: str) -> jinja2.Template:
+    return env.from_string(part)
 
 
 def render_tree(template: str, context: dict[str, Any]) -> Iterator[tuple[str, bytes]]:

@@ -17,6 +17,8 @@ _STYLES = {
     "identical": "dim",
     "conflict": "bold red",
     "delete": "red",
+    "merge": "cyan",
+    "keep": "yellow",
 }
 
 
@@ -57,7 +59,8 @@ def show_plan(plan: Plan, *, dry_run: bool = False, diff: bool = False) -> None:
                 branches[key] = node.add(f"[bold blue]{_escape(parts[depth - 1])}/[/]")
             node = branches[key]
         style = _STYLES[change.action.value]
-        node.add(f"[{style}]{change.action.value:>9}[/]  {_escape(parts[-1])}")
+        note = f"  [dim]({_escape(change.note)})[/]" if change.note else ""
+        node.add(f"[{style}]{change.action.value:>9}[/]  {_escape(parts[-1])}{note}")
     console.print(tree)
     if diff:
         show_diff(plan, console)
@@ -77,8 +80,12 @@ def show_diff(plan: Plan, console: Console) -> None:
     for change in plan.changes:
         if not change.writes and change.action.value != "conflict":
             continue
-        old = (change.old or b"").decode(errors="replace").splitlines(keepends=True)
-        new = (change.content or b"").decode(errors="replace").splitlines(keepends=True)
+        try:
+            old = (change.old or b"").decode().splitlines(keepends=True)
+            new = (change.content or b"").decode().splitlines(keepends=True)
+        except UnicodeDecodeError:
+            console.print(f"{change.action.value} {change.path} (binary)", markup=False)
+            continue
         text = "".join(difflib.unified_diff(old, new, f"a/{change.path}", f"b/{change.path}"))
         if text:
             console.print(Syntax(text, "diff", theme="ansi_dark", background_color="default"))

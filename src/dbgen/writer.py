@@ -12,7 +12,7 @@ from dbgen.plan import Action, Plan
 
 
 def apply(plan: Plan) -> None:
-    if plan.conflicts:
+    if plan.conflicts and not plan.marks_conflicts:
         names = ", ".join(c.path for c in plan.conflicts)
         raise Conflict(f"would overwrite changed files: {names}; review with --dry-run, or use --force")
     if not plan.writes:

@@ -7,11 +7,12 @@ takes the registrations out again. Both plan everything first and write nothing 
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-from dbgen import edits
+from dbgen import __version__, baseline, edits, releases
 from dbgen.errors import Conflict, DbgenError, InvalidName
 from dbgen.fields import Field, ModelSpec, model_key, parse_model, parse_model_name
 from dbgen.naming import ModelNames
@@ -117,7 +118,7 @@ def _context(project: Project, spec: ModelSpec, revision: str = "", down_revisio
     }
 
 
-def _rewrite_parents(project: Project, plan: Plan, spec: ModelSpec, *, force: bool) -> None:
+def _rewrite_parents(project: Project, plan: Plan, spec: ModelSpec, base: dict[str, bytes], *, force: bool) -> None:
     """Re-render the model file of every added parent, so its one-to-many side matches its children.
 
     Those files are dbgen's as long as their hash matches the answers file; one the user changed is
@@ -137,6 +138,7 @@ def _rewrite_parents(project: Project, plan: Plan, spec: ModelSpec, *, force: bo
             raise Conflict(f"{path} was changed since dbgen wrote it; update `{hint}` there yourself, or use --force")
         content = render_template("model", "_partials/sql/model.py.jinja", _context(project, parent))
         plan.update(path, content)
+        base[path] = content
         project.added[target].files[path] = digest(content)
 
 
@@ -167,6 +169,7 @@ def plan_add_model(start: Path, name: str, tokens: list[str], *, force: bool = F
             return plan
         raise InvalidName(f"model {key} already exists; remove it first with `dbgen remove-model {key}`")
     spec = parse_model(name, tokens, project.models)
+    base = _baseline(project)
     targets = _targets(spec)
     if len(set(targets)) != len(targets):
         raise InvalidName(f"model {key} refers to the same model twice; one relation per model is supported")
@@ -175,11 +178,14 @@ def plan_add_model(start: Path, name: str, tokens: list[str], *, force: bool = F
     for path, content in render_tree("model", _context(project, spec, revision, down_revision)):
         plan.add(path, content, force=force)
         written[path] = digest(content)
-    _apply_registrations(project, plan, registrations(project, spec), insert=True)
+        if baseline.tracked(path):
+            base[path] = content
+    _apply_registrations(project, plan, base, registrations(project, spec), insert=True)
     project.answers["models"] = [*project.answers["models"], key]
     project.added[key] = AddedModel(list(tokens), revision, written)
-    _rewrite_parents(project, plan, spec, force=force)
+    _rewrite_parents(project, plan, spec, base, force=force)
     plan.update(ANSWERS, project.render_answers())
+    plan.update(baseline.PATH, baseline.pack(base))
     _refuse_conflicts(plan)
     plan.message = (
         f"Added {key}: {project.backend.label} model, schemas, repository, routes /api/v1{names.route}, tests"
@@ -205,6 +211,7 @@ def plan_remove_model(start: Path, name: str, *, force: bool = False) -> Plan:
     if users:
         raise InvalidName(f"cannot remove {key}: {', '.join(users)} refers to it; remove that first")
     spec = _spec_of(project, key)
+    base = _baseline(project)
     # Migrations are history: the one that created the table stays, and a new one drops it.
     owned = {
         path: recorded for path, recorded in project.added[key].files.items() if not path.startswith("migrations/")
@@ -218,7 +225,8 @@ def plan_remove_model(start: Path, name: str, *, force: bool = False) -> Plan:
         )
     for path in owned:
         plan.add(path, None)
-    _apply_registrations(project, plan, registrations(project, spec), insert=False)
+        base.pop(path, None)
+    _apply_registrations(project, plan, base, registrations(project, spec), insert=False)
     if project.backend.is_sql:
         revision, down_revision = _next_revision(project)
         context = _context(project, spec, revision, down_revision)
@@ -226,8 +234,9 @@ def plan_remove_model(start: Path, name: str, *, force: bool = False) -> Plan:
         plan.add(migration, render_template("model", "_partials/sql/remove_migration.py.jinja", context))
     project.answers["models"] = [m for m in project.answers["models"] if m != key]
     del project.added[key]
-    _rewrite_parents(project, plan, spec, force=force)
+    _rewrite_parents(project, plan, spec, base, force=force)
     plan.update(ANSWERS, project.render_answers())
+    plan.update(baseline.PATH, baseline.pack(base))
     _refuse_conflicts(plan)
     plan.message = f"Removed {key}" + (
         " and wrote a migration that drops its table"
@@ -238,12 +247,43 @@ def plan_remove_model(start: Path, name: str, *, force: bool = False) -> Plan:
     return plan
 
 
-def _apply_registrations(project: Project, plan: Plan, regs: list[Registration], *, insert: bool) -> None:
-    """Fold every registration into its file's new text, then add each touched file to the plan once."""
+def replay(project: Project, files: dict[str, bytes], key: str) -> None:
+    """Fold added model `key` into `files` as add-model wrote it, without the user's edits (for `dbgen update`).
+
+    Its model file is rendered with all of today's children, as add-model leaves it after adding the last one.
+    """
+    spec = _spec_of(project, key)
+    files.update(render_tree("model", _context(project, spec, "0000", None)))
+    files.update(registered(files.get, registrations(project, spec), insert=True))
+
+
+def _baseline(project: Project) -> dict[str, bytes]:
+    """The project's baseline, which add-model and remove-model keep in step with what they write.
+
+    Models are rendered by this dbgen's model templates, which expect this dbgen's project templates:
+    a project written by another release is updated first.
+    """
+    recorded = releases.check(project.answers.get("dbgen_version"))
+    if recorded != __version__:
+        raise DbgenError(f"this project was written by dbgen {recorded}; run `dbgen update` first, then try again")
+    return baseline.load(project.root)
+
+
+def _apply_registrations(
+    project: Project, plan: Plan, base: dict[str, bytes], regs: list[Registration], *, insert: bool
+) -> None:
+    """Fold the registrations into the files on disk and into the baseline; each touched file is planned once."""
+    for path, text in registered(project.read, regs, insert=insert).items():
+        plan.update(path, text)
+    base.update(registered(base.get, regs, insert=insert))
+
+
+def registered(read: Callable[[str], bytes | None], regs: list[Registration], *, insert: bool) -> dict[str, bytes]:
+    """Every file the registrations touch, with each of them folded in (added or taken out)."""
     texts: dict[str, str] = {}
     for reg in regs:
         if reg.path not in texts:
-            current = project.read(reg.path)
+            current = read(reg.path)
             if current is None:
                 raise DbgenError(f"{reg.path} is missing; add `{reg.line.strip()}` where it belongs yourself")
             texts[reg.path] = current.decode()
@@ -253,8 +293,7 @@ def _apply_registrations(project: Project, plan: Plan, regs: list[Registration],
             )
         else:
             texts[reg.path] = edits.remove_line(texts[reg.path], reg.line)
-    for path, text in texts.items():
-        plan.update(path, text.encode())
+    return {path: text.encode() for path, text in texts.items()}
 
 
 def _refuse_conflicts(plan: Plan) -> None:

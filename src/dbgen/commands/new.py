@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from dbgen import __version__, backends
+from dbgen import __version__, backends, baseline
 from dbgen.errors import InvalidOption, TargetNotEmpty
 from dbgen.naming import validate_project_name
 from dbgen.plan import Plan
@@ -39,8 +39,10 @@ def plan_new(
     if root.is_dir() and any(root.iterdir()) and not force:
         raise TargetNotEmpty(f"{root} is not empty; choose another --dir, or use --force to write into it")
     plan = Plan(root)
-    for path, content in render_tree("project", context):
+    files = dict(render_tree("project", context))
+    for path, content in files.items():
         plan.add(path, content, force=force)
+    plan.add(baseline.PATH, baseline.pack(files), force=force)
     shown = root.name if directory is None else str(directory)
     plan.message = f"Created {backends.get(db).label} project {name!r} in {shown}"
     plan.next_steps = [

@@ -1,0 +1,48 @@
+"""A project's generated files without the user's edits: as this dbgen writes them, and as its last
+writer did (the merge base of `dbgen update`)."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from dbgen import __version__, baseline, releases
+from dbgen.commands.models import replay
+from dbgen.commands.new import answers
+from dbgen.project import Project
+from dbgen.render import render_tree
+
+_NOT_RECORDED = frozenset({"database_url", "dbgen_version"})  # .env holds the URL; the version is set below
+
+
+def template_answers(project: Project) -> dict[str, Any]:
+    """The project template's answers: the recorded ones, and today's defaults for questions added since."""
+    fresh = answers(project.answers["project_name"], project.answers["db"])
+    recorded = {k: v for k, v in project.answers.items() if k in fresh and k not in _NOT_RECORDED}
+    return fresh | recorded | {"dbgen_version": __version__}
+
+
+def upgraded_answers(project: Project) -> dict[str, Any]:
+    """The answers as this dbgen records them: its version, and today's defaults for questions added since."""
+    added = {k: v for k, v in template_answers(project).items() if k not in project.answers and k not in _NOT_RECORDED}
+    return {**project.answers, **added, "dbgen_version": __version__}
+
+
+def current(project: Project) -> dict[str, bytes]:
+    """What this dbgen writes for the project's answers and its added models, in the order they were added."""
+    files = {path: content for path, content in render_tree("project", template_answers(project))}
+    for key in project.answers["models"]:
+        if key in project.added:
+            replay(project, files, key)
+    return {path: content for path, content in files.items() if baseline.tracked(path)}
+
+
+def previous(project: Project) -> dict[str, bytes]:
+    """What dbgen last wrote: the stored baseline, or for a release that kept none, its archived generator's output."""
+    version = releases.check(project.answers.get("dbgen_version"))
+    if releases.stores_baseline(version):
+        return baseline.load(project.root)
+    from dbgen.releases import archived
+
+    added = {name: model.fields for name, model in project.added.items()}
+    files = archived.render(version, project.answers, added)
+    return {path: content for path, content in files.items() if baseline.tracked(path)}

@@ -1,0 +1,183 @@
+"""`dbgen update` on a project that dbgen 0.1.0 wrote and a user then edited, on every backend.
+
+SQLite and PostgreSQL start from the trees committed under tests/fixtures/release-0.1.0; MySQL and MongoDB
+from the same commands run by the archived 0.1.0 generator, edited the same way (tests/user_edits.py).
+Nothing here depends on what today's templates say: update must keep each edit or mark a conflict in its
+file, mark the deliberate conflict when the templates changed the lines beside it, and after conflicts are
+resolved by taking the templates' side, migrations must be clean and the project's own suite must pass.
+The project then keeps growing with today's add-model, and a second update has nothing to do.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import os
+import re
+import shutil
+import subprocess
+from pathlib import Path
+
+import pytest
+
+from dbgen import baseline, writer
+from dbgen.backends import BACKENDS
+from dbgen.commands.models import plan_add_model
+from dbgen.commands.new import plan_new
+from tests.smoke.servers import fresh_database, require
+from tests.smoke.test_generated_projects import Project, suite_counts
+from tests.smoke.test_grow_project import dbgen
+from tests.unit.test_writer import tree
+from tests.user_edits import CONFLICT_LINE, CONFLICT_PATH, MODELS, SKU, edit, generate, survivors
+
+pytestmark = pytest.mark.smoke
+
+FIXTURES = Path(__file__).parents[1] / "fixtures" / "release-0.1.0"
+CONFLICT = re.compile(r"^<<<<<<< [^\n]*\n(.*?)^=======\n(.*?)^>>>>>>> [^\n]*\n", re.MULTILINE | re.DOTALL)
+
+
+def edited_project(root: Path, db: str) -> dict[str, str]:
+    if (FIXTURES / db).is_dir():
+        shutil.copytree(FIXTURES / db, root)
+        return survivors(db)
+    generate(root, db)
+    return edit(root, db)
+
+
+def git(root: Path, *args: str) -> None:
+    command = ["git", "-c", "user.name=dbgen tests", "-c", "user.email=tests@example.com", *args]
+    subprocess.run(command, cwd=root, check=True, capture_output=True)
+
+
+def commit(root: Path, message: str) -> None:
+    git(root, "add", "-A")
+    git(root, "commit", "-q", "--allow-empty", "-m", message)
+
+
+def take_theirs(text: str) -> str:
+    """Resolve every conflict in a file by taking the templates' side, as `git checkout --theirs` would per hunk."""
+    return CONFLICT.sub(lambda m: m.group(2), text)
+
+
+def resolve(path: Path) -> None:
+    """As a user would: the templates' side of each conflict, and the column that has a migration kept."""
+    text = take_theirs(path.read_text())
+    if path.name == "product.py" and SKU not in text:
+        at = text.index("\n", text.index("    description: Mapped")) + 1
+        text = text[:at] + SKU + text[at:]
+    path.write_text(text)
+
+
+def schema(project: Project) -> dict[str, dict[str, object]]:
+    """Every table of the project's database as the database describes it: columns, defaults, indexes, keys."""
+    from sqlalchemy import inspect
+    from sqlalchemy.ext.asyncio import create_async_engine
+
+    url = project.env["DATABASE_URL"].replace(":///./", f":///{project.root}/")
+
+    def describe(connection: object) -> dict[str, dict[str, object]]:
+        found = inspect(connection)
+        tables = [t for t in found.get_table_names() if t != "alembic_version"]
+        return {
+            table: {
+                "columns": {
+                    c["name"]: (str(c["type"]), c["nullable"], str(c.get("default"))) for c in found.get_columns(table)
+                },
+                "indexes": {i["name"]: (tuple(i["column_names"]), bool(i["unique"])) for i in found.get_indexes(table)},
+                "foreign keys": sorted(
+                    (tuple(k["constrained_columns"]), k["referred_table"], str(k.get("options")))
+                    for k in found.get_foreign_keys(table)
+                ),
+            }
+            for table in tables
+        }
+
+    async def run() -> dict[str, dict[str, object]]:
+        engine = create_async_engine(url)
+        try:
+            async with engine.connect() as connection:
+                return await connection.run_sync(describe)
+        finally:
+            await engine.dispose()
+
+    return asyncio.run(run())
+
+
+def fresh_schema(db: str, root: Path, env: dict[str, str]) -> dict[str, dict[str, object]]:
+    """The database of a project that today's dbgen generates with the same models, migrated to its head."""
+    writer.apply(plan_new("shop", db, root))
+    for name, fields in MODELS.items():
+        writer.apply(plan_add_model(root, name, fields))
+    with fresh_database(db) as urls:
+        reference = Project(root, db, env | urls)
+        reference.run("alembic", "upgrade", "head")
+        return schema(reference)
+
+
+def assert_same_schema(updated: dict[str, dict[str, object]], fresh: dict[str, dict[str, object]]) -> None:
+    """What a fresh project's database has, the updated one has too, column by column (the user may add more).
+
+    This catches what `alembic check` does not compare, such as a changed server default, when a release
+    forgot the migration that brings existing databases along.
+    """
+    drift = []
+    for table, described in fresh.items():
+        if table not in updated:
+            drift.append(f"table {table} is missing")
+            continue
+        for part, expected in described.items():
+            got = updated[table][part]
+            if isinstance(expected, dict) and isinstance(got, dict):
+                drift += [f"{table} {part} {k}: {got.get(k)} != {v}" for k, v in expected.items() if got.get(k) != v]
+            elif isinstance(expected, list) and isinstance(got, list):
+                drift += [f"{table} {part}: {k} is missing" for k in expected if k not in got]
+    assert not drift, "the updated database differs from a fresh project's:\n" + "\n".join(drift)
+
+
+@pytest.mark.parametrize("db", list(BACKENDS))
+def test_update_a_project_of_release_0_1_0(db: str, tmp_path: Path) -> None:
+    require(db)
+    root = tmp_path / "shop"
+    kept = edited_project(root, db)
+    git(root, "init", "-q")
+    commit(root, "shop as dbgen 0.1.0 wrote it, then edited")
+    before = tree(root)
+    with fresh_database(db) as urls:
+        env = {k: v for k, v in os.environ.items() if not k.startswith(("DATABASE_URL", "TEST_DATABASE_URL"))}
+        project = Project(root, db, env | urls | {"NO_COLOR": "1", "COLUMNS": "200"})
+
+        dry = dbgen(project, "update", "--dry-run")
+        assert dry.returncode == 0, dry.stderr
+        assert "dry run" in dry.stdout and tree(root) == before
+
+        result = dbgen(project, "update")
+        assert result.returncode in (0, 1), result.stderr
+        after = tree(root)
+        marked = {path for path, content in after.items() if b"\n=======\n" in content and b"<<<<<<< " in content}
+        listed = set(re.findall(r"conflict  (\S+)", result.stdout))
+        assert {Path(path).name for path in marked} == listed, result.stdout
+        assert (result.returncode == 1) == bool(marked)
+        for path, snippet in kept.items():
+            assert path in marked or snippet in (root / path).read_text(), path
+        assert "compose.yaml" not in after  # the user deleted it; it stays deleted
+        if CONFLICT_LINE not in baseline.load(root)[CONFLICT_PATH].decode():  # the templates changed that line too
+            assert CONFLICT_PATH in marked
+        for path, content in before.items():  # migrations are history: never rewritten or deleted
+            if path.startswith("migrations/versions/"):
+                assert after[path] == content, path
+
+        for path in marked:
+            resolve(root / path)
+        if BACKENDS[db].is_sql:
+            project.run("alembic", "upgrade", "head")
+            check = project.run("alembic", "check")
+            assert "No new upgrade operations detected" in check.stdout + check.stderr
+            assert_same_schema(schema(project), fresh_schema(db, tmp_path / "fresh", env))
+        grown = dbgen(project, "add-model", "Tag", "label:str:unique")  # today's add-model, on the updated project
+        assert grown.returncode == 0, grown.stderr
+        if BACKENDS[db].is_sql:
+            project.run("alembic", "upgrade", "head")
+        suite_counts(project)
+
+        commit(root, "updated")
+        again = dbgen(project, "update")
+        assert again.returncode == 0 and "nothing to do" in again.stdout, again.stdout + again.stderr
