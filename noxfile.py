@@ -49,9 +49,12 @@ def lint(session: nox.Session) -> None:
 
 @nox.session
 def tests(session: nox.Session) -> None:
-    """Unit tests and the smoke matrix: generated projects run against real databases."""
+    """Unit tests and the smoke matrix: generated projects run against real databases.
+
+    Two workers: every smoke test makes its own project and databases, so they share nothing.
+    """
     install(session)
-    session.run("pytest", *session.posargs, success_codes=[0, NO_TESTS_COLLECTED])
+    session.run("pytest", "-n", "2", *session.posargs, success_codes=[0, NO_TESTS_COLLECTED])
 
 
 @nox.session
