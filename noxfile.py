@@ -125,12 +125,14 @@ def bench(session: nox.Session) -> None:
     session.run("python", "bench/update_speed.py")
 
 
-@nox.session
+@nox.session(python="3.12")
 def throughput(session: nox.Session) -> None:
-    """A generated PostgreSQL project under wrk, against a hand-written floor (bench/throughput.py).
+    """A generated PostgreSQL project under wrk, against a hand-written floor and a peer (bench/throughput.py).
 
     Needs the PostgreSQL server of BENCH_DATABASE_URL (default: the local one) and wrk, which is installed
-    from Debian's packages when missing. Arguments go to the script: `nox -s throughput -- --duration 5`.
+    from Debian's packages when missing. Python 3.12, the oldest the peer's generated project runs on, so
+    that every app is served by the same interpreter. Arguments go to the script:
+    `nox -s throughput -- --duration 5`.
     """
     if not shutil.which("wrk"):
         if os.geteuid() != 0:

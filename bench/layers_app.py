@@ -1,26 +1,29 @@
 """Where a generated GET by id spends its time: the same read, with FastAPI's layers added one at a time.
 
-Served by bench/throughput.py from inside the generated project (it imports the project's `app` package):
+Served by bench/throughput.py from inside the generated project (it imports the project's `app` package).
+Every route but the first reads through the engine the generated lifespan makes (its pool, pre-ping and
+statement timeout), with the generated repository and `UserRead`:
 
 - /layers/constant/{id}: FastAPI returning a constant, no database (the framework's ceiling)
-- /layers/query/{id}: plus the generated read (app.db.reads) and UserRead, no dependencies
-- /layers/dependency/{id}: plus a plain async dependency that builds the UserRepository
-- /layers/session/{id}: plus the request's session dependency (and the SessionScope middleware that
-  closes it, which every layer here passes through), as the generated routes have it
+- /layers/query/{id}: plus the generated read, `UserRepository(session).get(id)` in a session and
+  transaction the route opens itself, as `get_session` does; no dependencies
+- /layers/dependency/{id}: the same, with the repository built by a plain async dependency
+- /layers/session/{id}: the generated route's own parameters, `Users`: the repository on the request's
+  `SessionDep` (a `yield` dependency)
 """
 
 from typing import Annotated, Any
 
+from app.api.common import get_or_404
 from app.api.deps import IdPath, Users
-from app.db.engine import SessionFactory, SessionScope, reads
-from app.models import User
-from app.repositories.base import by_id
+from app.core.config import get_settings
+from app.db.engine import lifespan
 from app.repositories.user import UserRepository
 from app.schemas.user import UserRead
-from fastapi import Depends, FastAPI, HTTPException
+from fastapi import Depends, FastAPI, Request
 
-app = FastAPI()
-app.add_middleware(SessionScope)
+app = FastAPI(lifespan=lifespan)
+app.state.settings = get_settings()
 
 
 @app.get("/layers/constant/{user_id}")
@@ -29,28 +32,21 @@ async def constant(user_id: IdPath) -> dict[str, Any]:
 
 
 @app.get("/layers/query/{user_id}")
-async def query(user_id: IdPath) -> UserRead:
-    rows = await reads.rows(by_id(User), id=user_id)
-    if not rows:
-        raise HTTPException(404)
-    return UserRead.model_validate(rows[0])
+async def query(user_id: IdPath, request: Request) -> UserRead:
+    async with request.app.state.sessions.begin() as session:
+        return UserRead.model_validate(await get_or_404(UserRepository(session), user_id))
 
 
-async def repository() -> UserRepository:
-    return UserRepository(SessionFactory())  # never used for a query, so nothing to close
+async def repository(request: Request) -> UserRepository:
+    return UserRepository(request.app.state.sessions())  # the route closes its session
 
 
 @app.get("/layers/dependency/{user_id}")
 async def dependency(user_id: IdPath, users: Annotated[UserRepository, Depends(repository)]) -> UserRead:
-    row = await users.read(user_id)
-    if row is None:
-        raise HTTPException(404)
-    return UserRead.model_validate(row)
+    async with users.session, users.session.begin():
+        return UserRead.model_validate(await get_or_404(users, user_id))
 
 
 @app.get("/layers/session/{user_id}")
 async def session(user_id: IdPath, users: Users) -> UserRead:
-    row = await users.read(user_id)
-    if row is None:
-        raise HTTPException(404)
-    return UserRead.model_validate(row)
+    return UserRead.model_validate(await get_or_404(users, user_id))
