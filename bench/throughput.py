@@ -68,17 +68,22 @@ def database_url(name: str) -> str:
     return SERVER.rsplit("/", 1)[0] + "/" + name
 
 
-async def load(name: str, users: int, items: int, project: Path) -> None:
-    """Create, migrate and fill one database."""
+async def migrated(name: str, project: Path, python: str, env: dict[str, str]) -> None:
+    """A new, empty database `name`, migrated by the project's own migrations."""
     server = await asyncpg.connect(database_url("postgres"))
     try:
         await server.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
         await server.execute(f'CREATE DATABASE "{name}"')
     finally:
         await server.close()
-    env = os.environ | {"DATABASE_URL": database_url(name).replace("postgresql://", "postgresql+asyncpg://")}
-    subprocess.run([sys.executable, "-m", "alembic", "upgrade", "head"], cwd=project, env=env, check=True,
+    subprocess.run([python, "-m", "alembic", "upgrade", "head"], cwd=project, env=env, check=True,
                    capture_output=True)  # fmt: skip
+
+
+async def load(name: str, users: int, items: int, project: Path) -> None:
+    """Create, migrate and fill one database."""
+    env = os.environ | {"DATABASE_URL": database_url(name).replace("postgresql://", "postgresql+asyncpg://")}
+    await migrated(name, project, sys.executable, env)
     started = time.perf_counter()
     rng = random.Random(42)
     epoch = datetime(2026, 1, 1, tzinfo=UTC)
@@ -148,14 +153,7 @@ def peer_env(prefix: str) -> dict[str, str]:
 
 async def load_peer(project: Path, python: str, env: dict[str, str], rows: int) -> None:
     """The peer's database: created, migrated by its own migrations, its dummy table filled with COPY."""
-    server = await asyncpg.connect(database_url("postgres"))
-    try:
-        await server.execute(f'DROP DATABASE IF EXISTS "{PEER_DATABASE}" WITH (FORCE)')
-        await server.execute(f'CREATE DATABASE "{PEER_DATABASE}"')
-    finally:
-        await server.close()
-    subprocess.run([python, "-m", "alembic", "upgrade", "head"], cwd=project, env=env, check=True,
-                   capture_output=True)  # fmt: skip
+    await migrated(PEER_DATABASE, project, python, env)
     rng = random.Random(42)
     conn = await asyncpg.connect(database_url(PEER_DATABASE))
     try:
