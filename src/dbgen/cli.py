@@ -74,6 +74,14 @@ def new(
     database_url: Annotated[
         str | None, typer.Option("--database-url", help="Database URL for .env (default: a local one).")
     ] = None,
+    auth: Annotated[
+        str,
+        typer.Option(
+            "--auth",
+            help="jwt: login with JWT tokens, superusers, items owned by users; none: an open API for a service "
+            "behind a gateway that authenticates.",
+        ),
+    ] = "jwt",
     dry_run: Annotated[bool, typer.Option("--dry-run", help="Show what would be written; write nothing.")] = False,
     force: Annotated[bool, typer.Option("--force", help="Write into a non-empty directory.")] = False,
     no_input: Annotated[bool, typer.Option("--no-input", help="Never prompt; use defaults.")] = False,
@@ -86,7 +94,7 @@ def new(
         db = DEFAULT
         if not no_input and ui.stdin_is_interactive():
             db = typer.prompt(f"Database ({'/'.join(BACKENDS)})", default=DEFAULT)
-    plan = _guard(lambda: plan_new(name, db, directory, database_url, force))
+    plan = _guard(lambda: plan_new(name, db, directory, database_url, force, auth))
     if not dry_run:
         _guard(lambda: writer.apply(plan))
     ui.show_plan(plan, dry_run=dry_run)

@@ -42,6 +42,11 @@ class Project:
         return backends.get(self.answers["db"])
 
     @property
+    def auth(self) -> str:
+        """jwt or none; a project made before dbgen asked has an open API (none)."""
+        return str(self.answers.get("auth", "none"))
+
+    @property
     def models(self) -> dict[str, ModelNames]:
         """Every model of the project by class name, built-in ones first."""
         return {name: ModelNames.of(name) for name in self.answers["models"]}

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import functools
 import os
+import secrets
 from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
@@ -27,6 +28,7 @@ class DbgenExtension(Extension):
     def __init__(self, environment: jinja2.Environment) -> None:
         super().__init__(environment)
         environment.globals["backends"] = backends.BACKENDS
+        environment.globals["new_secret"] = lambda: secrets.token_urlsafe(32)
         environment.globals["imports"] = edits.import_block
         environment.globals["call"] = edits.call
         environment.filters["snake"] = naming.snake

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import secrets
 from pathlib import Path
 
 from dbgen import __version__, backends, baseline
@@ -11,9 +12,16 @@ from dbgen.plan import Plan
 from dbgen.render import render_tree
 
 
-def answers(name: str, db: str, database_url: str | None = None) -> dict[str, str]:
+AUTH = ("jwt", "none")
+
+
+def answers(
+    name: str, db: str, database_url: str | None = None, auth: str = "jwt", secret_key: str | None = None
+) -> dict[str, str]:
     """The template's questions, answered; copier.yml asks exactly these."""
     backend = backends.get(db)
+    if auth not in AUTH:
+        raise InvalidOption(f"unknown --auth {auth!r}; choose one of: {', '.join(AUTH)}")
     slug = validate_project_name(name)
     if database_url is None:
         database_url = backend.database_url(slug)
@@ -22,7 +30,16 @@ def answers(name: str, db: str, database_url: str | None = None) -> dict[str, st
         if "://" not in database_url or scheme not in backend.schemes:
             expected = " or ".join(f"{s}://" for s in backend.schemes)
             raise InvalidOption(f"--database-url for {backend.label} must start with {expected}, got {scheme!r}")
-    return {"project_name": name, "db": db, "database_url": database_url, "dbgen_version": __version__}
+    if secret_key is None:
+        secret_key = secrets.token_urlsafe(32)  # written to .env only, never to a tracked file
+    return {
+        "project_name": name,
+        "db": db,
+        "auth": auth,
+        "database_url": database_url,
+        "secret_key": secret_key,
+        "dbgen_version": __version__,
+    }
 
 
 def plan_new(
@@ -31,8 +48,9 @@ def plan_new(
     directory: Path | None = None,
     database_url: str | None = None,
     force: bool = False,
+    auth: str = "jwt",
 ) -> Plan:
-    context = answers(name, db, database_url)
+    context = answers(name, db, database_url, auth)
     root = (directory if directory is not None else Path.cwd() / name).absolute()
     if root.exists() and not root.is_dir():
         raise TargetNotEmpty(f"{root} exists and is not a directory")
@@ -51,6 +69,7 @@ def plan_new(
         "pip install -e '.[dev]'",
         *(["alembic upgrade head"] if backends.get(db).is_sql else []),
         "pytest",
+        *(["python -m app.create_superuser you@example.com"] if auth == "jwt" else []),
         "uvicorn app.main:app --reload",
     ]
     return plan

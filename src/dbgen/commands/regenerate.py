@@ -11,12 +11,13 @@ from dbgen.commands.new import answers
 from dbgen.project import Project
 from dbgen.render import render_tree
 
-_NOT_RECORDED = frozenset({"database_url", "dbgen_version"})  # .env holds the URL; the version is set below
+# .env holds the URL and the key; the version is set below.
+_NOT_RECORDED = frozenset({"database_url", "secret_key", "dbgen_version"})
 
 
 def template_answers(project: Project) -> dict[str, Any]:
     """The project template's answers: the recorded ones, and today's defaults for questions added since."""
-    fresh = answers(project.answers["project_name"], project.answers["db"])
+    fresh = answers(project.answers["project_name"], project.answers["db"], auth=project.auth)
     recorded = {k: v for k, v in project.answers.items() if k in fresh and k not in _NOT_RECORDED}
     return fresh | recorded | {"dbgen_version": __version__}
 

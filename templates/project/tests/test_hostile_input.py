@@ -75,7 +75,8 @@ async def test_largest_page_is_allowed(client: AsyncClient) -> None:
 
 
 @pytest.mark.parametrize(
-    "bad_id", ["not-an-id", "0", "-1", "1.5", "1e3", " 1", "2147483648", str(2**64), "0x1f", "١٢", "%00", "ab" * 30]
+    "bad_id",
+    ["not-an-id", "0", "-1", "1.5", "1e3", " 2147483647", "2147483648", str(2**64), "0x1f", "١٢", "%00", "ab" * 30],
 )
 async def test_bad_ids_are_4xx(client: AsyncClient, bad_id: str) -> None:
     for url in (USERS, ITEMS):
@@ -84,7 +85,7 @@ async def test_bad_ids_are_4xx(client: AsyncClient, bad_id: str) -> None:
             assert response.status_code in {404, 422}, (method, url, bad_id, response.text)
 
 
-@pytest.mark.parametrize("owner_id", [2**31, 2**63, -1, 0, "abc", 1.5, None, [1], {"id": 1}])
+@pytest.mark.parametrize("owner_id", [2**31, 2**63, -1, 0, "abc", 1.5, [1], {"id": 1}])
 async def test_bad_reference_in_body_is_422(client: AsyncClient, owner_id: object) -> None:
     response = await client.post(ITEMS, json={"title": "Pen", "owner_id": owner_id})
     assert error_at(response, "body", "owner_id")

@@ -6,22 +6,21 @@ import pytest
 from httpx import AsyncClient
 from pydantic import ValidationError
 
-from app.core.config import Settings
 from app.main import create_app
-from tests.apps import client_for
+from tests.apps import TestSettings, client_for
 
 DOCS = ("/docs", "/redoc", "/openapi.json")
 
 
 async def test_production_serves_no_docs(engine: Any) -> None:
-    async with client_for(create_app(Settings(environment="production")), engine) as client:
+    async with client_for(create_app(TestSettings(environment="production")), engine) as client:
         for path in DOCS:
             assert (await client.get(path)).status_code == 404, path
         assert (await client.get("/api/v1/users")).status_code == 200
 
 
 async def test_docs_enabled_in_production_work_under_the_policy(engine: Any) -> None:
-    async with client_for(create_app(Settings(environment="production", docs_enabled=True)), engine) as client:
+    async with client_for(create_app(TestSettings(environment="production", docs_enabled=True)), engine) as client:
         for path in DOCS:
             assert (await client.get(path)).status_code == 200, path
         policy = (await client.get("/docs")).headers["content-security-policy"]
@@ -29,7 +28,7 @@ async def test_docs_enabled_in_production_work_under_the_policy(engine: Any) -> 
 
 
 async def test_production_responses_carry_the_security_headers(engine: Any) -> None:
-    async with client_for(create_app(Settings(environment="production")), engine) as client:
+    async with client_for(create_app(TestSettings(environment="production")), engine) as client:
         response = await client.get("/api/v1/users")
         missing = await client.get("/api/v1/nothing-here")
     for answer in (response, missing):
@@ -47,7 +46,7 @@ async def test_local_serves_docs_without_hsts(client: AsyncClient) -> None:
 
 
 async def test_allowed_hosts_refuse_other_host_names(engine: Any) -> None:
-    app = create_app(Settings(allowed_hosts="api.example.com, www.example.com"))
+    app = create_app(TestSettings(allowed_hosts="api.example.com, www.example.com"))
     async with client_for(app, engine) as client:
         refused = await client.get("/api/v1/users")  # Host: test
         assert refused.status_code == 400
@@ -58,12 +57,10 @@ async def test_allowed_hosts_refuse_other_host_names(engine: Any) -> None:
 
 def test_production_refuses_database_echo() -> None:
     with pytest.raises(ValidationError, match="DB_ECHO"):
-        Settings(environment="production", db_echo=True)
-    # When authentication is added: Settings(environment="production") with the placeholder SECRET_KEY
-    # must raise here too.
+        TestSettings(environment="production", db_echo=True)
 
 
 def test_environment_is_one_of_three() -> None:
     with pytest.raises(ValidationError):
-        Settings(environment="prod")
-    assert Settings(environment="staging").serve_docs
+        TestSettings(environment="prod")
+    assert TestSettings(environment="staging").serve_docs

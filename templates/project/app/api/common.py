@@ -19,12 +19,13 @@ class Repository(Protocol[T_co]):
     @property
     def label(self) -> str: ...
 
-    async def get(self, id: Any, /) -> T_co | None: ...
+    async def get(self, id: Any, **filters: Any) -> T_co | None: ...
 
 
-async def get_or_404(repository: Repository[T], id: Any) -> T:
-    """The record with this id, or a 404 that names what was looked for."""
-    found = await repository.get(id)
+async def get_or_404(repository: Repository[T], id: Any, **filters: Any) -> T:
+    """The record with this id (and these field values: the caller's scope), or a 404 that names what was
+    looked for. A record outside the scope is a 404 too, so that ids do not tell what exists."""
+    found = await repository.get(id, **filters)
     if found is None:
         raise HTTPException(status.HTTP_404_NOT_FOUND, f"{repository.label.capitalize()} not found")
     return found

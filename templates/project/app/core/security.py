@@ -1,14 +1,46 @@
-"""Password hashing with Argon2. Hashing is CPU-heavy, so callers run it off the event loop."""
+"""Password hashing with Argon2, bounded: a flood of sign-ups or logins waits in line instead of
+exhausting the server's memory and CPUs."""
 
+import os
+
+import anyio
 from anyio import to_thread
 from pwdlib import PasswordHash
+from pwdlib.hashers.argon2 import Argon2Hasher
 
-_hasher = PasswordHash.recommended()
-
-
-async def hash_password(password: str) -> str:
-    return await to_thread.run_sync(_hasher.hash, password)
+from app.core.config import Settings
 
 
-async def verify_password(password: str, hashed: str) -> bool:
-    return await to_thread.run_sync(_hasher.verify, password, hashed)
+class Passwords:
+    """Hashes and checks passwords off the event loop, at most one per CPU at a time.
+
+    One Argon2 hash takes tens of milliseconds of CPU and PASSWORD_HASH_MEMORY_KIB of memory (64 MiB by
+    default, as pwdlib recommends): unbounded, a few dozen concurrent requests would take the server down.
+    A hash stores its own parameters, so changing the settings never invalidates stored passwords.
+    """
+
+    def __init__(self, settings: Settings) -> None:
+        memory, iterations = settings.password_hash_memory_kib, settings.password_hash_iterations
+        self._hash = PasswordHash((Argon2Hasher(memory_cost=memory, time_cost=iterations),))
+        self._slots = os.cpu_count() or 1
+        self._limiter: anyio.CapacityLimiter | None = None
+        self._unknown: str | None = None
+
+    @property
+    def limiter(self) -> anyio.CapacityLimiter:
+        if self._limiter is None:  # made on first use, inside the event loop that uses it
+            self._limiter = anyio.CapacityLimiter(self._slots)
+        return self._limiter
+
+    async def hash(self, password: str) -> str:
+        return await to_thread.run_sync(self._hash.hash, password, limiter=self.limiter)
+
+    async def verify(self, password: str, hashed: str | None) -> bool:
+        """Whether the password matches the hash. Without a hash (no such user) a hash is still checked, so
+        that an unknown email takes as long to refuse as a wrong password."""
+        if hashed is None:
+            if self._unknown is None:
+                self._unknown = await self.hash(os.urandom(16).hex())
+            await to_thread.run_sync(self._hash.verify, password, self._unknown, limiter=self.limiter)
+            return False
+        return await to_thread.run_sync(self._hash.verify, password, hashed, limiter=self.limiter)

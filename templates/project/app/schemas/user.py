@@ -13,6 +13,7 @@ class UserCreate(Body):
     password: str = Field(min_length=8, max_length=128)
     full_name: str | None = Field(default=None, max_length=255)
     is_active: bool = True
+    is_superuser: bool = False  # only a superuser may set it
 
 
 class UserUpdate(Body):
@@ -22,6 +23,7 @@ class UserUpdate(Body):
     password: Omittable[Annotated[str, Field(min_length=8, max_length=128)]] = None
     full_name: str | None = Field(default=None, max_length=255)
     is_active: Omittable[bool] = None
+    is_superuser: Omittable[bool] = None
 
 
 class UserRead(ReadModel):
@@ -33,8 +35,18 @@ class UserRead(ReadModel):
     email: str = Field(json_schema_extra={"format": "email"})
     full_name: str | None
     is_active: bool
+    is_superuser: bool
     created_at: datetime
     updated_at: datetime
+
+
+class UserAccount(ReadModel):
+    """What signing in checks; never part of a response."""
+
+    id: Id
+    hashed_password: str
+    is_active: bool
+    password_version: int  # counts password changes; a token carries the version it was issued for
 
 
 class UserQuery(SearchQuery):
@@ -42,3 +54,4 @@ class UserQuery(SearchQuery):
 
     sort_by: UserSort = "id"
     is_active: bool | None = None
+    is_superuser: bool | None = None
