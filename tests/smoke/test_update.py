@@ -103,8 +103,9 @@ def schema(project: Project) -> dict[str, dict[str, object]]:
 
 
 def fresh_schema(db: str, root: Path, env: dict[str, str]) -> dict[str, dict[str, object]]:
-    """The database of a project that today's dbgen generates with the same models, migrated to its head."""
-    writer.apply(plan_new("shop", db, root))
+    """The database of a project that today's dbgen generates with the same models and answers (a 0.1.0
+    project has an open API: --auth none), migrated to its head."""
+    writer.apply(plan_new("shop", db, root, auth="none"))
     for name, fields in MODELS.items():
         writer.apply(plan_add_model(root, name, fields))
     with fresh_database(db) as urls:

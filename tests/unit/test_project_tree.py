@@ -10,41 +10,50 @@ import pytest
 
 from dbgen import writer
 from dbgen.backends import BACKENDS
-from dbgen.commands.new import answers, plan_new
+from dbgen.commands.new import AUTH, answers, plan_new
 from dbgen.render import TEMPLATES
 from tests.unit.test_writer import tree
 
 GOLDEN = Path(__file__).parent / "golden"
 
 
-def generate(tmp_path: Path, db: str) -> Path:
+def generate(tmp_path: Path, db: str, auth: str = "jwt") -> Path:
     root = tmp_path / "dbgen" / "shop"
-    writer.apply(plan_new("shop", db, root))
+    writer.apply(plan_new("shop", db, root, auth=auth))
     return root
 
 
+@pytest.mark.parametrize("auth", AUTH)
 @pytest.mark.parametrize("db", list(BACKENDS))
-def test_golden_file_list(tmp_path: Path, db: str) -> None:
-    files = sorted(tree(generate(tmp_path, db)))
-    expected = (GOLDEN / f"{db}.txt").read_text().split()
+def test_golden_file_list(tmp_path: Path, db: str, auth: str) -> None:
+    files = sorted(tree(generate(tmp_path, db, auth)))
+    expected = (GOLDEN / f"{db}{'' if auth == 'jwt' else '-' + auth}.txt").read_text().split()
     assert files == expected
 
 
+@pytest.mark.parametrize("auth", AUTH)
 @pytest.mark.parametrize("db", list(BACKENDS))
-def test_copier_renders_identical_bytes(tmp_path: Path, db: str) -> None:
+def test_copier_renders_identical_bytes(tmp_path: Path, db: str, auth: str) -> None:
     copier = pytest.importorskip("copier")
-    ours = tree(generate(tmp_path, db))
+    ours = tree(generate(tmp_path, db, auth))
     del ours[".dbgen/baseline.tar.gz"]  # dbgen's record of what it wrote, for `dbgen update`; copier keeps its own
     theirs_root = tmp_path / "copier" / "shop"
     copier.run_copy(
         str(TEMPLATES / "project"),
         theirs_root,
-        data=answers("shop", db),
+        data={k: v for k, v in answers("shop", db, auth=auth).items() if k != "secret_key"},
         defaults=True,
         unsafe=True,
         quiet=True,
     )
-    assert tree(theirs_root) == ours
+    theirs = tree(theirs_root)
+    # Each makes its own SECRET_KEY for .env: a fresh random one, the same length.
+    keys = [re.search(rb"^SECRET_KEY=(.*)$", t.pop(".env"), re.MULTILINE) for t in (ours, theirs)]
+    if auth == "jwt":
+        assert keys[0] and keys[1] and keys[0][1] != keys[1][1] and len(keys[0][1]) == len(keys[1][1]) == 43
+    else:
+        assert keys == [None, None]
+    assert theirs == ours
 
 
 # user:password@ in a URL, unless the password is a ${VARIABLE} that compose fills in from the environment

@@ -190,6 +190,8 @@ def plan_add_model(start: Path, name: str, tokens: list[str], *, force: bool = F
     plan.message = (
         f"Added {key}: {project.backend.label} model, schemas, repository, routes /api/v1{names.route}, tests"
     )
+    if "auth" not in project.answers:
+        plan.message += f" (note: {ANSWERS} has no auth key, so the project is taken as --auth none, an open API)"
     plan.next_steps = [
         *(["alembic upgrade head", "alembic check"] if project.backend.is_sql else []),
         "pytest",

@@ -7,8 +7,21 @@ import anyio
 from anyio import to_thread
 from pwdlib import PasswordHash
 from pwdlib.hashers.argon2 import Argon2Hasher
+from pydantic import BaseModel, ConfigDict
 
 from app.core.config import Settings
+from app.schemas.common import Id
+
+
+class Account(BaseModel):
+    """What signing in checks about a user, read from a stored user; never part of a response."""
+
+    model_config = ConfigDict(from_attributes=True)
+
+    id: Id
+    hashed_password: str
+    is_active: bool
+    password_version: int = 0  # counts password changes; a token carries the version it was issued for
 
 
 class Passwords:

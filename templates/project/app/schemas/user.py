@@ -40,15 +40,6 @@ class UserRead(ReadModel):
     updated_at: datetime
 
 
-class UserAccount(ReadModel):
-    """What signing in checks; never part of a response."""
-
-    id: Id
-    hashed_password: str
-    is_active: bool
-    password_version: int  # counts password changes; a token carries the version it was issued for
-
-
 class UserQuery(SearchQuery):
     """`q` looks in email and full name."""
 

@@ -7,10 +7,10 @@ from app.api.access import FORBIDDEN, UNAUTHORIZED, CallerDep, Registrar, Superu
 from app.api.common import CONFLICT, NOT_FOUND, get_or_404
 from app.api.deps import IdPath, Items, PasswordsDep, Users
 from app.core.errors import Conflict
-from app.core.security import Passwords
+from app.core.security import Account, Passwords
 from app.schemas.common import Page
 from app.schemas.item import ItemRead, OwnedItemQuery
-from app.schemas.user import UserAccount, UserCreate, UserQuery, UserRead, UserUpdate
+from app.schemas.user import UserCreate, UserQuery, UserRead, UserUpdate
 
 router = APIRouter(prefix="/users", tags=["users"], responses=UNAUTHORIZED | FORBIDDEN)
 
@@ -83,7 +83,7 @@ async def update_user(
     if changes.password is not None:
         values |= {
             "hashed_password": await passwords.hash(changes.password),
-            "password_version": UserAccount.model_validate(user).password_version + 1,
+            "password_version": Account.model_validate(user).password_version + 1,
         }
     return UserRead.model_validate(await users.update(user, values))
 
