@@ -7,7 +7,10 @@ DBGEN_FUZZ_SEED to explore others; DBGEN_FUZZ_EXAMPLES for a deeper run).
 
 from __future__ import annotations
 
+import json
 import os
+import urllib.parse
+import urllib.request
 import xml.etree.ElementTree as ET
 from pathlib import Path
 
@@ -33,34 +36,60 @@ OPERATIONS = 16  # the base project's: a change that hides operations from the f
 EXCLUDED_CHECKS = "positive_data_acceptance,unsupported_method,allow_header_conformance"
 
 
+def superuser_token(target: Project, base: str) -> str:
+    """Make the first superuser as a user would (python -m app.create_superuser), and sign in through the API."""
+    email, password = "fuzz@example.com", "a fuzzing superuser's password"
+    target.run("app.create_superuser", email, input=f"{password}\n")
+    form = urllib.parse.urlencode({"username": email, "password": password}).encode()
+    with urllib.request.urlopen(urllib.request.Request(f"{base}/api/v1/auth/token", data=form), timeout=30) as answer:
+        token: str = json.load(answer)["access_token"]
+        return token
+
+
+def schemathesis(target: Project, base: str, report: Path, examples: str, *options: str) -> str:
+    """Run schemathesis against the served app; returns its output, and fails with it on any finding."""
+    result = target.run(
+        "schemathesis.cli",
+        "run",
+        f"{base}/openapi.json",
+        "--checks=all",
+        f"--exclude-checks={EXCLUDED_CHECKS}",
+        f"--max-examples={examples}",
+        f"--seed={SEED}",
+        "--workers=1",
+        "--request-timeout=60",  # a bulk of 100 users is 100 Argon2 hashes
+        # Speed is measured in bench/, not here: the smoke suite shares two cores with another worker, so a
+        # 422 once took 12 s. Only an answer slower than the request timeout (a hang) fails.
+        "--max-response-time=60",
+        "--report=junit",
+        f"--report-junit-path={report}",
+        *options,
+        check=False,
+    )
+    output = result.stdout + result.stderr
+    assert result.returncode == 0, output[-20_000:]
+    cases = ET.parse(report).getroot().iter("testcase")
+    assert len({case.get("name") for case in cases}) >= OPERATIONS, output[-5_000:]
+    return output
+
+
 def test_schemathesis_finds_no_errors(project: Project, tmp_path: Path) -> None:  # noqa: F811
+    """With login, twice: anonymous (each protected operation must answer 401, which `ignored_auth` and the
+    documented statuses check), then as a superuser, to whom every operation is open."""
     if BACKENDS[project.db].is_sql:
         project.run("alembic", "upgrade", "head")
-    report = tmp_path / "junit.xml"
     server_log = tmp_path / "uvicorn.log"
     # On MongoDB the app is served as its tests run it against nx-27017, the stand-in server (see the
     # generated tests/database.py): production code keeps MongoDB's formats, which nx-27017 lacks.
     app = ("app.main:app",) if BACKENDS[project.db].is_sql else ("--factory", "tests.database:stand_in_app")
     with serve.serving(project.root, project.env, log=server_log, app=app) as base:
-        result = project.run(
-            "schemathesis.cli",
-            "run",
-            f"{base}/openapi.json",
-            "--checks=all",
-            f"--exclude-checks={EXCLUDED_CHECKS}",
-            f"--max-examples={EXAMPLES}",
-            f"--seed={SEED}",
-            "--workers=1",
-            "--request-timeout=60",  # a bulk of 100 users is 100 Argon2 hashes
-            # Speed is measured in bench/, not here: the smoke suite shares two cores with another worker, so a
-            # 422 once took 12 s. Only an answer slower than the request timeout (a hang) fails.
-            "--max-response-time=60",
-            "--report=junit",
-            f"--report-junit-path={report}",
-            check=False,
-        )
-    output = result.stdout + result.stderr
-    assert result.returncode == 0, f"{output[-20_000:]}\n--- server log ---\n{server_log.read_text()[-10_000:]}"
-    cases = ET.parse(report).getroot().iter("testcase")
-    assert len({case.get("name") for case in cases}) >= OPERATIONS, output[-5_000:]
+        try:
+            if project.auth == "jwt":
+                schemathesis(project, base, tmp_path / "anonymous.xml", "1")
+                token = f"--header=Authorization: Bearer {superuser_token(project, base)}"
+                schemathesis(project, base, tmp_path / "superuser.xml", EXAMPLES, token)
+            else:
+                schemathesis(project, base, tmp_path / "open.xml", EXAMPLES)
+        except AssertionError as failed:
+            raise AssertionError(f"{failed}\n--- server log ---\n{server_log.read_text()[-10_000:]}") from None
     assert "Traceback" not in server_log.read_text()

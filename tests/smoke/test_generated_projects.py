@@ -20,8 +20,11 @@ from tests.smoke.servers import fresh_database, require
 
 pytestmark = pytest.mark.smoke
 
-# The generated suite's size: a change that silently drops tests fails here.
-MIN_TESTS = {"sql": 143, "document": 137}  # SQL adds migrations, sessions, a missing table, a FK delete
+# The generated suite's size: a change that silently drops tests fails here. SQL adds migrations, sessions,
+# a missing table and a FK delete; login (--auth jwt, the default) adds its own.
+MIN_TESTS = {("sql", "jwt"): 164, ("document", "jwt"): 158, ("sql", "none"): 142, ("document", "none"): 136}
+# Every backend with login, and the open API (--auth none) on two of them.
+VARIANTS = [(db, "jwt") for db in BACKENDS] + [("sqlite", "none"), ("postgres", "none")]
 COVERAGE_FLOOR = 90.0  # the generated CI fails under this share of lines covered
 
 
@@ -30,10 +33,17 @@ class Project:
     root: Path
     db: str
     env: dict[str, str]
+    auth: str = "jwt"
 
-    def run(self, *args: str, check: bool = True) -> subprocess.CompletedProcess[str]:
+    def run(self, *args: str, check: bool = True, input: str | None = None) -> subprocess.CompletedProcess[str]:
         result = subprocess.run(
-            [sys.executable, "-m", *args], cwd=self.root, env=self.env, capture_output=True, text=True, timeout=600
+            [sys.executable, "-m", *args],
+            cwd=self.root,
+            env=self.env,
+            input=input,
+            capture_output=True,
+            text=True,
+            timeout=600,
         )
         if check and result.returncode != 0:
             pytest.fail(
@@ -42,19 +52,19 @@ class Project:
         return result
 
 
-@pytest.fixture(scope="module", params=list(BACKENDS))
+@pytest.fixture(scope="module", params=VARIANTS, ids=[f"{db}-{auth}" for db, auth in VARIANTS])
 def project(request: pytest.FixtureRequest, tmp_path_factory: pytest.TempPathFactory) -> Iterator[Project]:
-    db: str = request.param
+    db, auth = request.param
     require(db)
-    root = tmp_path_factory.mktemp(db) / "shop"
+    root = tmp_path_factory.mktemp(f"{db}-{auth}") / "shop"
     subprocess.run(
-        [sys.executable, "-m", "dbgen", "new", "shop", "--db", db, "--dir", str(root), "--no-input"],
+        [sys.executable, "-m", "dbgen", "new", "shop", "--db", db, "--auth", auth, "--dir", str(root), "--no-input"],
         check=True,
         capture_output=True,
     )
     with fresh_database(db) as urls:
         env = {k: v for k, v in os.environ.items() if not k.startswith(("DATABASE_URL", "TEST_DATABASE_URL"))}
-        yield Project(root, db, env | urls | {"NO_COLOR": "1"})
+        yield Project(root, db, env | urls | {"NO_COLOR": "1"}, auth)
 
 
 def test_ruff(project: Project) -> None:
@@ -98,7 +108,7 @@ def suite_counts(project: Project, *, coverage: bool = False) -> dict[str, float
 def test_generated_suite_passes(project: Project) -> None:
     counts = suite_counts(project, coverage=True)
     print(f"{project.db}: {counts['tests']:.0f} tests, {counts['covered']:.1f} % of lines covered")
-    assert counts["tests"] >= MIN_TESTS[BACKENDS[project.db].family]
+    assert counts["tests"] >= MIN_TESTS[BACKENDS[project.db].family, project.auth]
     assert counts["covered"] >= COVERAGE_FLOOR, counts
 
 

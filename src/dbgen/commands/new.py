@@ -11,7 +11,6 @@ from dbgen.naming import validate_project_name
 from dbgen.plan import Plan
 from dbgen.render import render_tree
 
-
 AUTH = ("jwt", "none")
 
 
