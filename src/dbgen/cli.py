@@ -115,6 +115,14 @@ def add_model(
             "or a model name for a relation (category:Category). Modifiers: unique, index, optional (or type?)."
         ),
     ],
+    owned: Annotated[
+        bool,
+        typer.Option(
+            "--owned",
+            help="Records belong to the user who creates them (owner:User, from the token): users see and change "
+            "their own, superusers all. Needs --auth jwt.",
+        ),
+    ] = False,
     directory: ProjectDir = Path("."),
     dry_run: DryRun = False,
     force: Force = False,
@@ -122,7 +130,7 @@ def add_model(
     """Add a model with its schemas, repository, routes, tests and migration to a generated project."""
     from dbgen.commands.models import plan_add_model
 
-    _apply(_guard(lambda: plan_add_model(directory, name, fields, force=force)), dry_run)
+    _apply(_guard(lambda: plan_add_model(directory, name, fields, force=force, owned=owned)), dry_run)
 
 
 @app.command("remove-model")

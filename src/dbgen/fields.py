@@ -133,6 +133,7 @@ class Field:
 class ModelSpec:
     names: ModelNames
     fields: tuple[Field, ...] = field(default_factory=tuple)
+    owned: bool = False  # add-model --owned: an owner (owner:User) set from the token; users see their own
 
     @property
     def specs(self) -> list[str]:

@@ -29,6 +29,7 @@ class AddedModel:
     fields: list[str]
     migration: str = ""
     files: dict[str, str] = field(default_factory=dict)
+    owned: bool = False  # add-model --owned
 
 
 @dataclass
@@ -61,6 +62,7 @@ class Project:
         data = {key: value for key, value in self.answers.items() if key != "added"}
         data["added"] = {
             name: {"fields": model.fields, "migration": model.migration, "files": model.files}
+            | ({"owned": True} if model.owned else {})
             for name, model in self.added.items()
         }
         header = "# Written by dbgen; later `dbgen` commands read it. Edit with care.\n"
@@ -83,7 +85,12 @@ def load(root: Path) -> Project:
     except (OSError, tomllib.TOMLDecodeError) as exc:
         raise DbgenError(f"cannot read {root / ANSWERS}: {exc}") from None
     added = {
-        name: AddedModel(list(spec.get("fields", [])), spec.get("migration", ""), dict(spec.get("files", {})))
+        name: AddedModel(
+            list(spec.get("fields", [])),
+            spec.get("migration", ""),
+            dict(spec.get("files", {})),
+            bool(spec.get("owned", False)),
+        )
         for name, spec in answers.get("added", {}).items()
     }
     return Project(root, answers, added)

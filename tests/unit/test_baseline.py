@@ -27,6 +27,7 @@ def grown(root: Path, db: str) -> Path:
     writer.apply(plan_new("shop", db, root))
     for name, fields in GROWTH:
         writer.apply(plan_add_model(root, name, fields))
+    writer.apply(plan_add_model(root, "Note", ["title:str"], owned=True))  # records of the user who made them
     writer.apply(plan_remove_model(root, "Tag"))
     return root
 

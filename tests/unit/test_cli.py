@@ -55,6 +55,7 @@ def test_dry_run_writes_nothing(tmp_path: Path) -> None:
         (["new", "../escape"], "must be a plain name, not a path"),
         (["new", "my shop"], "is not a valid package name"),
         (["new", "shop", "--db", "oracle"], "unknown database 'oracle'; choose one of: sqlite"),
+        (["new", "shop", "--auth", "basic"], "unknown --auth 'basic'; choose one of: jwt, none"),
         (
             ["new", "shop", "--db", "postgres", "--database-url", "mysql://root@h/db"],
             "must start with postgresql+asyncpg://",
@@ -99,3 +100,17 @@ def test_entry_points_run_and_new_does_not_import_copier(tmp_path: Path) -> None
     )
     result = subprocess.run([sys.executable, "-c", probe], capture_output=True, text=True, check=True)
     assert result.stdout.strip().splitlines()[-1] == "[]"
+
+
+def test_owned_models_need_login_and_old_projects_are_open(tmp_path: Path) -> None:
+    root = tmp_path / "shop"
+    assert invoke("new", "shop", "--dir", str(root), "--auth", "none")[0] == 0
+    before = tree(root)
+    code, _, err = invoke("add-model", "Note", "title:str", "--owned", "--dir", str(root))
+    assert (code, err.strip()) == (2, "error: --owned needs login, and this project has an open API (--auth none)")
+    assert tree(root) == before
+    # A project made before dbgen asked about login has no auth key: it is taken as open, and told so.
+    answers = root / ".dbgen.toml"
+    answers.write_text(answers.read_text().replace('auth = "none"\n', ""))
+    code, out, _ = invoke("add-model", "Note", "title:str", "--dir", str(root))
+    assert code == 0 and "taken as --auth none" in " ".join(out.split())

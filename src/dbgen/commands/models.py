@@ -8,12 +8,12 @@ takes the registrations out again. Both plan everything first and write nothing 
 from __future__ import annotations
 
 from collections.abc import Callable
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from pathlib import Path
 from typing import Any
 
 from dbgen import __version__, baseline, edits, releases
-from dbgen.errors import Conflict, DbgenError, InvalidName
+from dbgen.errors import Conflict, DbgenError, InvalidName, InvalidOption
 from dbgen.fields import Field, ModelSpec, model_key, parse_model, parse_model_name
 from dbgen.naming import ModelNames
 from dbgen.plan import Action, Plan
@@ -111,6 +111,7 @@ def _context(project: Project, spec: ModelSpec, revision: str = "", down_revisio
         "db": project.answers["db"],
         "project_name": project.answers["project_name"],
         "model": spec.names,
+        "owned": spec.owned,
         "fields": list(spec.fields),
         "children": children,
         "revision": revision,
@@ -153,22 +154,35 @@ def _targets(spec: ModelSpec) -> list[str]:
     return [f.target.cls for f in spec.relations if f.target is not None]
 
 
+OWNER = "owner:User"  # what --owned adds to a model's fields
+
+
+def _parse(project: Project, name: str, tokens: list[str], owned: bool) -> ModelSpec:
+    if not owned:
+        return parse_model(name, tokens, project.models)
+    if project.auth != "jwt":
+        raise InvalidOption("--owned needs login, and this project has an open API (--auth none)")
+    if any(token.split(":", 1)[0] == "owner" for token in tokens):
+        raise InvalidName("--owned adds the field owner:User itself; leave `owner` out of the fields")
+    return replace(parse_model(name, [*tokens, OWNER], project.models), owned=True)
+
+
 def _spec_of(project: Project, key: str) -> ModelSpec:
     """Rebuild an added model's spec from the answers file (its relations resolve against the project)."""
-    return parse_model(key, project.added[key].fields, project.models)
+    return _parse(project, key, project.added[key].fields, project.added[key].owned)
 
 
-def plan_add_model(start: Path, name: str, tokens: list[str], *, force: bool = False) -> Plan:
+def plan_add_model(start: Path, name: str, tokens: list[str], *, force: bool = False, owned: bool = False) -> Plan:
     project = find(start)
     names = parse_model_name(name)
     key = names.cls
     plan = Plan(project.root)
     if key in project.models:
-        if key in project.added and project.added[key].fields == tokens:
+        if key in project.added and project.added[key].fields == tokens and project.added[key].owned == owned:
             plan.message = f"{key} is already in the project with these fields; nothing to do"
             return plan
         raise InvalidName(f"model {key} already exists; remove it first with `dbgen remove-model {key}`")
-    spec = parse_model(name, tokens, project.models)
+    spec = _parse(project, name, tokens, owned)
     base = _baseline(project)
     targets = _targets(spec)
     if len(set(targets)) != len(targets):
@@ -182,7 +196,7 @@ def plan_add_model(start: Path, name: str, tokens: list[str], *, force: bool = F
             base[path] = content
     _apply_registrations(project, plan, base, registrations(project, spec), insert=True)
     project.answers["models"] = [*project.answers["models"], key]
-    project.added[key] = AddedModel(list(tokens), revision, written)
+    project.added[key] = AddedModel(list(tokens), revision, written, owned)
     _rewrite_parents(project, plan, spec, base, force=force)
     plan.update(ANSWERS, project.render_answers())
     plan.update(baseline.PATH, baseline.pack(base))
