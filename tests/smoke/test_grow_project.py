@@ -18,6 +18,7 @@ pytestmark = pytest.mark.smoke
 
 CATEGORY = ["Category", "name:str:unique"]
 PRODUCT = ["Product", "name:str", "price:decimal", "in_stock:bool", "category:Category", "description:text?"]
+NOTE = ["Note", "title:str", "category:Category", "--owned"]  # records of the signed-in user who made them
 
 
 # The folder this run imports dbgen from: run inside the project, `python -m dbgen` must find the same code
@@ -61,11 +62,11 @@ def test_add_and_remove_models(db: str, tmp_path: Path) -> None:
             project.run("alembic", "upgrade", "head")  # the base schema is live before the project grows
         base = suite_counts(project)["tests"]
 
-        for args in (CATEGORY, PRODUCT):
+        for args in (CATEGORY, PRODUCT, NOTE):
             result = dbgen(project, "add-model", *args)
             assert result.returncode == 0, result.stderr
         grown = check_everything(project)
-        assert grown > base + 20  # both resources came with their own tests
+        assert grown > base + 30  # the resources came with their own tests
 
         again = dbgen(project, "add-model", *PRODUCT)
         assert again.returncode == 0 and "nothing to do" in again.stdout
@@ -77,12 +78,13 @@ def test_add_and_remove_models(db: str, tmp_path: Path) -> None:
         assert schema.read_text().endswith("# my change\n")
         schema.write_text(schema.read_text().removesuffix("# my change\n"))
 
+        products = _tests_in(project, "tests/test_products.py")
         removed = dbgen(project, "remove-model", "Product")
         assert removed.returncode == 0, removed.stderr
         assert not schema.exists()
-        assert check_everything(project) == grown - (grown - base - _tests_of_category(project))
+        assert check_everything(project) == grown - products
 
 
-def _tests_of_category(project: Project) -> int:
-    result = project.run("pytest", "--collect-only", "-q", "-p", "no:cacheprovider", "tests/test_categories.py")
+def _tests_in(project: Project, path: str) -> int:
+    result = project.run("pytest", "--collect-only", "-q", "-p", "no:cacheprovider", path)
     return sum(1 for line in result.stdout.splitlines() if "::" in line)
