@@ -81,7 +81,7 @@ async def migrated(name: str, project: Path, python: str, env: dict[str, str]) -
 
 
 async def load(name: str, users: int, items: int, project: Path) -> None:
-    """Create, migrate and fill one database."""
+    """Create, migrate and fill one database (migrated by the project with login: its tables are a superset)."""
     env = os.environ | {"DATABASE_URL": database_url(name).replace("postgresql://", "postgresql+asyncpg://")}
     await migrated(name, project, sys.executable, env)
     started = time.perf_counter()
@@ -193,6 +193,17 @@ def serve(
             time.sleep(0.2)
 
 
+BENCH_SUPERUSER, BENCH_PASSWORD = "bench@example.com", "a benchmark superuser's password"
+
+
+def sign_in(port: int) -> str:
+    """A superuser's token, from the generated app's own login."""
+    form = {"username": BENCH_SUPERUSER, "password": BENCH_PASSWORD}
+    answer = httpx.post(f"http://127.0.0.1:{port}/api/v1/auth/token", data=form, timeout=30, trust_env=False)
+    token: str = answer.raise_for_status().json()["access_token"]
+    return token
+
+
 def stop(process: subprocess.Popen[bytes]) -> None:
     process.terminate()
     process.wait(timeout=15)
@@ -200,19 +211,23 @@ def stop(process: subprocess.Popen[bytes]) -> None:
 
 LUA = """
 local paths = {%s}
+local headers = {%s}
 local n = 0
 request = function()
   n = n + 1
   local path = paths[(n %% #paths) + 1]
-  return wrk.format(nil, (path:gsub("{id}", tostring(math.random(1, %d)))))
+  return wrk.format(nil, (path:gsub("{id}", tostring(math.random(1, %d)))), headers)
 end
 """
 
 
-def wrk(port: int, paths: list[str], max_id: int, duration: int, connections: int) -> dict[str, float]:
+def wrk(
+    port: int, paths: list[str], max_id: int, duration: int, connections: int, headers: dict[str, str] | None = None
+) -> dict[str, float]:
     """Requests/s and latency percentiles (ms) of one wrk run over `paths` ("{id}" is a random id)."""
+    lua_headers = ", ".join(f"[{json.dumps(k)}] = {json.dumps(v)}" for k, v in (headers or {}).items())
     with tempfile.NamedTemporaryFile("w", suffix=".lua", delete=False) as script:
-        script.write(LUA % (", ".join(json.dumps(p) for p in paths), max_id))
+        script.write(LUA % (", ".join(json.dumps(p) for p in paths), lua_headers, max_id))
     try:
         out = subprocess.run(
             ["wrk", "-t1", f"-c{connections}", f"-d{duration}s", "--timeout", "10s", "--latency", "-s", script.name,
@@ -244,19 +259,28 @@ ENDPOINTS = {
     "GET /stats": ["/api/v1/stats"],
 }
 FLOOR = {"GET /users/{id}": ["/api/v1/users/{id}"]}
+# The same read on a project with login (--auth jwt): a superuser's token is decoded and its user loaded.
+SIGNED = {"GET /users/{id} (with a token)": ["/api/v1/users/{id}"]}
 LAYERS = {
     f"GET by id: {layer}": [f"/layers/{layer}/{{id}}"] for layer in ("constant", "query", "dependency", "session")
 }
 PEER = {"GET /users (page of 10)": ["/api/dummy/?limit=10"]}
 # The ratios reported, measured in turns (--rounds times each, the median kept), so that the load of
 # whatever else runs on the machine falls on both sides of each ratio alike.
-COMPARED = [("floor", "GET /users/{id}"), ("generated", "GET /users/{id}")]
+COMPARED = [("floor", "GET /users/{id}"), ("generated", "GET /users/{id}"), ("signed", *SIGNED)]
 COMPARED += [("layers", endpoint) for endpoint in LAYERS]
 COMPARED += [("generated", "GET /users (page of 10)"), ("peer", "GET /users (page of 10)")]
 
 
-def measure(port: int, paths: list[str], max_id: int, args: argparse.Namespace, label: str) -> dict[str, float]:
-    measured = wrk(port, paths, max_id, args.duration, args.connections)
+def measure(
+    port: int,
+    paths: list[str],
+    max_id: int,
+    args: argparse.Namespace,
+    label: str,
+    headers: dict[str, str] | None = None,
+) -> dict[str, float]:
+    measured = wrk(port, paths, max_id, args.duration, args.connections, headers)
     print(f"{label:<68} {measured['rps']:>8.0f} req/s  p50 {measured['p50_ms']:>7.2f} ms  "
           f"p99 {measured['p99_ms']:>7.2f} ms  timeouts {measured['timeouts']:.0f}", flush=True)  # fmt: skip
     return measured
@@ -280,13 +304,18 @@ def main() -> int:
         raise SystemExit("wrk is not installed: apt-get install wrk")
     load_at_start = os.getloadavg()
 
-    project = WORK / "shop"
-    shutil.rmtree(project, ignore_errors=True)
-    subprocess.run([sys.executable, "-m", "dbgen", "new", "shop", "--db", "postgres", "--dir", str(project),
-                    "--no-input"], check=True, capture_output=True)  # fmt: skip
-    subprocess.run([sys.executable, "-m", "pip", "install", "-q", "-e", str(project)], check=True)
+    # The open API (--auth none) is what the floor and the peer are compared with: neither checks a token.
+    project, signed = WORK / "shop", WORK / "shop_jwt"
+    for folder, auth in ((signed, "jwt"), (project, "none")):
+        shutil.rmtree(folder, ignore_errors=True)
+        subprocess.run([sys.executable, "-m", "dbgen", "new", "shop", "--db", "postgres", "--auth", auth,
+                        "--dir", str(folder), "--no-input"], check=True, capture_output=True)  # fmt: skip
+        subprocess.run([sys.executable, "-m", "pip", "install", "-q", "-e", str(folder)], check=True)
     for name, (users, items) in DATASETS.items():
-        asyncio.run(load(name, users, items, project))
+        asyncio.run(load(name, users, items, signed))
+    superuser = [sys.executable, "-m", "app.create_superuser", BENCH_SUPERUSER]
+    env = app_env("dbgen_bench")
+    subprocess.run(superuser, cwd=signed, env=env, input=BENCH_PASSWORD, text=True, check=True, capture_output=True)
 
     results: dict[str, dict[str, dict[str, float]]] = {}
     with tempfile.TemporaryDirectory(prefix="bench-peer-") as peer_folder:
@@ -299,19 +328,24 @@ def main() -> int:
             "floor": ("bench.floor_app:app", ROOT, big, sys.executable, FLOOR, 8766),
             "layers": ("layers_app:app", ROOT / "bench", big, sys.executable, LAYERS, 8767),
             "peer": ("--factory peer.web.application:get_app", peer, peer_env(prefix), peer_python, PEER, 8768),
+            "signed": ("app.main:app", signed, big, sys.executable, SIGNED, 8769),
         }
+        token: dict[str, dict[str, str]] = {}
         processes = []
         try:
-            for app, cwd, env, python, endpoints, port in servers.values():
+            for server, (app, cwd, env, python, endpoints, port) in servers.items():
                 probe = next(iter(endpoints.values()))
-                processes.append(serve(app, cwd, env, port, probe[0], python))
-                wrk(port, probe, users, 2, args.connections)  # warm up
+                processes.append(serve(app, cwd, env, port, "/health/live" if server == "signed" else probe[0], python))
+                if server == "signed":
+                    token[server] = {"Authorization": f"Bearer {sign_in(port)}"}
+                wrk(port, probe, users, 2, args.connections, token.get(server))  # warm up
             runs: dict[tuple[str, str], list[dict[str, float]]] = {}
             for turn in range(1, args.rounds + 1):
                 for server, endpoint in COMPARED:
                     port, paths = servers[server][5], servers[server][4][endpoint]
                     label = f"round {turn}: {server} dbgen_bench {endpoint}"
-                    runs.setdefault((server, endpoint), []).append(measure(port, paths, users, args, label))
+                    run = measure(port, paths, users, args, label, token.get(server))
+                    runs.setdefault((server, endpoint), []).append(run)
             for (server, endpoint), measured in runs.items():
                 results.setdefault(f"{server} dbgen_bench", {})[endpoint] = median_run(measured)
             for endpoint, paths in ENDPOINTS.items():
@@ -338,7 +372,9 @@ def main() -> int:
     generated = results["generated dbgen_bench"]
     ratio = generated[by_id]["rps"] / results["floor dbgen_bench"][by_id]["rps"]
     peer_ratio = generated[page]["rps"] / results["peer dbgen_bench"][page]["rps"]
+    token_ratio = results["signed dbgen_bench"][next(iter(SIGNED))]["rps"] / generated[by_id]["rps"]
     print(f"\ngenerated / floor, {by_id}: {ratio:.2f}x\ngenerated / peer, {page}: {peer_ratio:.2f}x")
+    print(f"with a token / without, {by_id}: {token_ratio:.2f}x")
     load_at_end = os.getloadavg()
     numbers = {"when": datetime.now(UTC).isoformat(timespec="seconds"), "duration_s": args.duration,
                "connections": args.connections, "rounds": args.rounds, "cpus": os.cpu_count(),
@@ -346,6 +382,7 @@ def main() -> int:
                "load_average_1_5_15min": {"start": [round(x, 2) for x in load_at_start],
                                           "end": [round(x, 2) for x in load_at_end]},
                "ratio_get_by_id": round(ratio, 3), "ratio_page_of_10_vs_peer": round(peer_ratio, 3),
+               "ratio_get_by_id_with_token_vs_without": round(token_ratio, 3),
                "results": results}  # fmt: skip
     goals = {"GET by id >= 0.5x of the floor": ratio >= 0.5, "page of 10 ahead of the peer's": peer_ratio > 1}
     report("throughput", numbers, goals)
