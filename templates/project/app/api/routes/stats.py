@@ -1,6 +1,6 @@
 from fastapi import APIRouter
 
-from app.api.access import FORBIDDEN, UNAUTHORIZED, Superuser
+from app.api.access import FORBIDDEN, UNAUTHORIZED, CurrentSuperuser
 from app.api.deps import StatsRepo
 from app.schemas.stats import Stats
 
@@ -8,6 +8,6 @@ router = APIRouter(prefix="/stats", tags=["stats"], responses=UNAUTHORIZED | FOR
 
 
 @router.get("")
-async def read_stats(stats: StatsRepo, _: Superuser) -> Stats:
+async def read_stats(stats: StatsRepo, _: CurrentSuperuser) -> Stats:
     """Totals and the users with the most items, aggregated by the database; for superusers."""
     return await stats.collect()

@@ -3,7 +3,7 @@ from typing import Annotated
 from fastapi import APIRouter, HTTPException, Query, status
 from pydantic import Field
 
-from app.api.access import FORBIDDEN, UNAUTHORIZED, CallerDep, Registrar, Superuser
+from app.api.access import FORBIDDEN, UNAUTHORIZED, CallerDep, CurrentSuperuser, Registrar
 from app.api.common import CONFLICT, NOT_FOUND, get_or_404
 from app.api.deps import IdPath, Items, PasswordsDep, Users
 from app.core.errors import Conflict
@@ -39,7 +39,7 @@ async def create_users(
     payload: Annotated[list[UserCreate], Field(min_length=1, max_length=MAX_BULK_USERS)],
     users: Users,
     passwords: PasswordsDep,
-    _: Superuser,
+    _: CurrentSuperuser,
 ) -> list[UserRead]:
     """Create up to 10 users (each one costs a password hash) in one transaction: all of them, or none."""
     if len({user.email for user in payload}) < len(payload):
@@ -49,7 +49,7 @@ async def create_users(
 
 
 @router.get("")
-async def list_users(users: Users, query: Annotated[UserQuery, Query()], _: Superuser) -> Page[UserRead]:
+async def list_users(users: Users, query: Annotated[UserQuery, Query()], _: CurrentSuperuser) -> Page[UserRead]:
     """Search, filter, sort and page through users."""
     found = await users.find(query)
     return Page[UserRead](items=found.items, next=found.next, total=found.total)
@@ -75,7 +75,7 @@ async def read_user_items(
 
 @router.patch("/{user_id}", responses=NOT_FOUND | CONFLICT)
 async def update_user(
-    user_id: IdPath, changes: UserUpdate, users: Users, passwords: PasswordsDep, _: Superuser
+    user_id: IdPath, changes: UserUpdate, users: Users, passwords: PasswordsDep, _: CurrentSuperuser
 ) -> UserRead:
     """Change only the fields sent. A new password signs the user out everywhere."""
     user = await get_or_404(users, user_id)
@@ -89,7 +89,7 @@ async def update_user(
 
 
 @router.delete("/{user_id}", status_code=status.HTTP_204_NO_CONTENT, responses=NOT_FOUND | CONFLICT)
-async def delete_user(user_id: IdPath, users: Users, _: Superuser) -> None:
+async def delete_user(user_id: IdPath, users: Users, _: CurrentSuperuser) -> None:
     """Delete a user and, with them, their items."""
     await get_or_404(users, user_id)
     await users.delete(user_id)
