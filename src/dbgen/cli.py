@@ -33,6 +33,9 @@ def _guard(call: Callable[[], T]) -> T:
     except DbgenError as exc:
         ui.error(str(exc))
         raise typer.Exit(exc.exit_code) from None
+    except OSError as exc:  # the file system refused: a folder that cannot be written, a name too long
+        ui.error(f"cannot write {exc.filename or 'the project'}: {exc.strerror or exc}; nothing was changed")
+        raise typer.Exit(2) from None
     except KeyboardInterrupt:
         ui.error("stopped by user; nothing was written")
         raise typer.Exit(130) from None

@@ -45,12 +45,18 @@ def pluralize(word: str) -> str:
     return word + "s"
 
 
+# It names a folder, a package, databases (PostgreSQL and MySQL allow 63 and 64 characters) and images.
+MAX_PROJECT_NAME = 50
+
+
 def validate_project_name(name: str) -> str:
     """Return the project's Python-safe slug, or raise naming the problem."""
     if not name:
         raise InvalidName("project name is empty")
     if "/" in name or "\\" in name or name.startswith("."):
         raise InvalidName(f"project name {name!r} must be a plain name, not a path; use --dir for where")
+    if len(name) > MAX_PROJECT_NAME:
+        raise InvalidName(f"project name is {len(name)} characters long; use at most {MAX_PROJECT_NAME}")
     if not _PROJECT_RE.match(name):
         raise InvalidName(
             f"project name {name!r} is not a valid package name: "

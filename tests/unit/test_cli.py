@@ -56,6 +56,9 @@ def test_dry_run_writes_nothing(tmp_path: Path) -> None:
         (["new", "my shop"], "is not a valid package name"),
         (["new", "shop", "--db", "oracle"], "unknown database 'oracle'; choose one of: sqlite"),
         (["new", "shop", "--auth", "basic"], "unknown --auth 'basic'; choose one of: jwt, none"),
+        (["new", "a" * 300], "project name is 300 characters long; use at most 50"),
+        (["new", "shop", "--dir", "/proc/no-such-place/shop"], "cannot write /proc/no-such-place"),
+        (["new", "shop", "--dir", "x" * 300], "File name too long"),
         (
             ["new", "shop", "--db", "postgres", "--database-url", "mysql://root@h/db"],
             "must start with postgresql+asyncpg://",
