@@ -126,7 +126,8 @@ class Field:
 
     @property
     def indexed(self) -> bool:
-        return self.index or self.is_relation
+        """Relations, `:index`, and every sort key: a list sorted by it reads the index, not the whole table."""
+        return self.index or self.is_relation or self.sortable
 
 
 @dataclass(frozen=True)
