@@ -79,7 +79,9 @@ TYPES: dict[str, FieldType] = {
     )
 }  # fmt: skip
 
-MODIFIERS = frozenset({"unique", "index", "optional"})
+MODIFIERS = frozenset({"unique", "index", "optional", "cascade", "setnull"})
+# What deleting a referenced record does to the records that refer to it: refused (409) unless asked otherwise.
+ON_DELETE = {"cascade": "CASCADE", "setnull": "SET NULL"}
 # Columns every model has, and names SQLAlchemy, pydantic or the generated code use themselves.
 RESERVED = frozenset(
     {"id", "created_at", "updated_at", "metadata", "registry", "query", "model_config", "model_fields",
@@ -102,6 +104,7 @@ class Field:
     unique: bool = False
     index: bool = False
     spec: str = ""  # the token as the user wrote it, recorded in the answers file
+    on_delete: str = "RESTRICT"  # a relation's ON DELETE: RESTRICT, CASCADE (:cascade) or SET NULL (:setnull)
 
     @property
     def is_relation(self) -> bool:
@@ -155,7 +158,7 @@ def parse_model_name(raw: str) -> ModelNames:
 
 
 def parse_field(token: str, known_models: dict[str, ModelNames]) -> Field:
-    """`price:decimal`, `sku:str:unique`, `notes:text?`, `category:Category` -> Field."""
+    """`price:decimal`, `sku:str:unique`, `notes:text?`, `category:Category[:cascade]` -> Field."""
     parts = token.split(":")
     if len(parts) < 2 or not all(parts):
         raise InvalidName(f"field {token!r} must look like name:type[:modifier...], e.g. price:decimal")
@@ -172,6 +175,13 @@ def parse_field(token: str, known_models: dict[str, ModelNames]) -> Field:
             raise InvalidName(f"field {token!r}: unknown modifier {modifier!r}; use {choices} (or a trailing ?)")
     optional = optional or "optional" in modifiers
     unique, index = "unique" in modifiers, "index" in modifiers
+    deletes = [ON_DELETE[m] for m in modifiers if m in ON_DELETE]
+    if deletes and not kind[:1].isupper():
+        raise InvalidName(f"field {token!r}: :cascade and :setnull are for relations (name:Model)")
+    if len(deletes) > 1:
+        raise InvalidName(f"field {token!r}: choose one of :cascade and :setnull")
+    if deletes == ["SET NULL"] and not optional:
+        raise InvalidName(f"field {token!r}: :setnull needs an optional relation ({name}:{kind}?:setnull)")
     if kind in TYPES:
         ftype = TYPES[kind]
         if unique and kind == "bool":
@@ -186,7 +196,8 @@ def parse_field(token: str, known_models: dict[str, ModelNames]) -> Field:
             raise InvalidName(f"field {token!r}: no model {kind!r} in this project (models: {known})")
         if unique:
             raise InvalidName(f"field {token!r}: a relation cannot be unique")
-        return Field(name, None, target=target, optional=optional, index=True, spec=token)
+        on_delete = deletes[0] if deletes else "RESTRICT"
+        return Field(name, None, target=target, optional=optional, index=True, spec=token, on_delete=on_delete)
     choices = ", ".join(TYPES)
     raise InvalidName(f"field {token!r}: unknown type {kind!r}; use one of {choices}, or a model name")
 

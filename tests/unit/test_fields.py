@@ -26,6 +26,14 @@ def test_relation_makes_an_indexed_foreign_key() -> None:
     assert parse_field("owner:User?", KNOWN).optional
 
 
+def test_deleting_a_referenced_record_is_refused_unless_the_relation_says_otherwise() -> None:
+    assert parse_field("category:Category", KNOWN).on_delete == "RESTRICT"
+    assert parse_field("category:Category?", KNOWN).on_delete == "RESTRICT"
+    assert parse_field("category:Category:cascade", KNOWN).on_delete == "CASCADE"
+    assert parse_field("category:Category?:setnull", KNOWN).on_delete == "SET NULL"
+    assert parse_field("category:Category:optional:setnull", KNOWN).on_delete == "SET NULL"
+
+
 @pytest.mark.parametrize(
     ("token", "message"),
     [
@@ -40,6 +48,9 @@ def test_relation_makes_an_indexed_foreign_key() -> None:
         ("body:text:index", "cannot be unique or indexed"),
         ("name:str:primary", "unknown modifier 'primary'"),
         ("owner:User:unique", "a relation cannot be unique"),
+        ("category:Category:setnull", "needs an optional relation"),
+        ("name:str:cascade", "are for relations"),
+        ("category:Category?:cascade:setnull", "choose one of :cascade and :setnull"),
     ],
 )
 def test_invalid_tokens_name_the_problem(token: str, message: str) -> None:

@@ -14,7 +14,7 @@ from dbgen.project import find
 from tests.unit.test_writer import tree
 
 CATEGORY = ["name:str:unique"]
-PRODUCT = ["name:str", "price:decimal", "in_stock:bool", "category:Category", "description:text?", "maker:User?"]
+PRODUCT = ["name:str", "price:decimal", "in_stock:bool", "category:Category", "description:text?", "maker:User?:setnull"]
 MODELS = "app/models/__init__.py"
 
 
@@ -49,7 +49,7 @@ def test_document_registrations(shop: Path) -> None:
     assert [r.line for r in found[2:]] == [
         "from app.models import product as product",
         "    product.COLLECTION: product.INDEXES,",
-        '    Reference(product.COLLECTION, "category_id", category.COLLECTION, "cascade"),',
+        '    Reference(product.COLLECTION, "category_id", category.COLLECTION, "restrict"),',
         '    Reference(product.COLLECTION, "maker_id", user.COLLECTION, "set_null"),',
     ]
 

@@ -68,7 +68,7 @@ def _document_registrations(spec: ModelSpec) -> list[Registration]:
     ]
     for field in spec.relations:
         assert field.target is not None
-        on_delete = "set_null" if field.optional else "cascade"
+        on_delete = {"RESTRICT": "restrict", "CASCADE": "cascade", "SET NULL": "set_null"}[field.on_delete]
         args = [f"{module}.COLLECTION", f'"{field.column}"', f"{field.target.module}.COLLECTION", f'"{on_delete}"']
         found.append(Registration(path, "# dbgen: references", edits.call(4, "Reference", args, ",")))
     return found
@@ -154,7 +154,7 @@ def _targets(spec: ModelSpec) -> list[str]:
     return [f.target.cls for f in spec.relations if f.target is not None]
 
 
-OWNER = "owner:User"  # what --owned adds to a model's fields
+OWNER = "owner:User:cascade"  # what --owned adds to a model's fields: a user's records go with the user
 
 
 def _parse(project: Project, name: str, tokens: list[str], owned: bool) -> ModelSpec:

@@ -28,6 +28,26 @@ def upgraded_answers(project: Project) -> dict[str, Any]:
     return {**project.answers, **added, "dbgen_version": __version__}
 
 
+def explicit_deletes(project: Project, recorded: str) -> bool:
+    """Before 0.2.0 a relation cascaded when required and set null when optional; since, it restricts unless
+    it says otherwise. The recorded fields of an older project say what they did, so that updating changes
+    no table. Whether any changed."""
+    if releases.key(recorded) >= (0, 2, 0):
+        return False
+    changed = False
+    for added in project.added.values():
+        fields = []
+        for token in added.fields:
+            parts = token.split(":")
+            relation = len(parts) >= 2 and parts[1][:1].isupper()
+            if relation and not {"cascade", "setnull"} & set(parts[2:]):
+                optional = parts[1].endswith("?") or "optional" in parts[2:]
+                token, changed = token + (":setnull" if optional else ":cascade"), True
+            fields.append(token)
+        added.fields = fields
+    return changed
+
+
 def current(project: Project) -> dict[str, bytes]:
     """What this dbgen writes for the project's answers and its added models, in the order they were added."""
     files = {path: content for path, content in render_tree("project", template_answers(project))}

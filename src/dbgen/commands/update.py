@@ -33,6 +33,7 @@ def plan_update(start: Path, *, force: bool = False, dry_run: bool = False) -> P
     before = regenerate.previous(project)
     answers = regenerate.upgraded_answers(project)
     answers_changed, project.answers = answers != project.answers, answers
+    answers_changed |= regenerate.explicit_deletes(project, recorded)
     after = regenerate.current(project)
     plan = Plan(project.root, marks_conflicts=True)
     for path in sorted(before.keys() | after.keys()):
