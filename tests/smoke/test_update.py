@@ -15,6 +15,7 @@ import os
 import re
 import shutil
 import subprocess
+import tomllib
 from pathlib import Path
 
 import pytest
@@ -23,6 +24,7 @@ from dbgen import baseline, writer
 from dbgen.backends import BACKENDS
 from dbgen.commands.models import plan_add_model
 from dbgen.commands.new import plan_new
+from dbgen.project import ANSWERS
 from tests.smoke.servers import fresh_database, require
 from tests.smoke.test_generated_projects import Project, suite_counts
 from tests.smoke.test_grow_project import dbgen
@@ -102,11 +104,13 @@ def schema(project: Project) -> dict[str, dict[str, object]]:
     return asyncio.run(run())
 
 
-def fresh_schema(db: str, root: Path, env: dict[str, str]) -> dict[str, dict[str, object]]:
+def fresh_schema(
+    db: str, root: Path, env: dict[str, str], models: dict[str, list[str]]
+) -> dict[str, dict[str, object]]:
     """The database of a project that today's dbgen generates with the same models and answers (a 0.1.0
     project has an open API: --auth none), migrated to its head."""
     writer.apply(plan_new("shop", db, root, auth="none"))
-    for name, fields in MODELS.items():
+    for name, fields in models.items():
         writer.apply(plan_add_model(root, name, fields))
     with fresh_database(db) as urls:
         reference = Project(root, db, env | urls)
@@ -172,7 +176,12 @@ def test_update_a_project_of_release_0_1_0(db: str, tmp_path: Path) -> None:
             project.run("alembic", "upgrade", "head")
             check = project.run("alembic", "check")
             assert "No new upgrade operations detected" in check.stdout + check.stderr
-            assert_same_schema(schema(project), fresh_schema(db, tmp_path / "fresh", env))
+            # The fields as the update recorded them: a 0.1.0 relation now says that it cascades.
+            recorded = {
+                name: spec["fields"] for name, spec in tomllib.loads((root / ANSWERS).read_text())["added"].items()
+            }
+            assert recorded["Product"] != MODELS["Product"] and "category:Category:cascade" in recorded["Product"]
+            assert_same_schema(schema(project), fresh_schema(db, tmp_path / "fresh", env, recorded))
         grown = dbgen(project, "add-model", "Tag", "label:str:unique")  # today's add-model, on the updated project
         assert grown.returncode == 0, grown.stderr
         if BACKENDS[db].is_sql:

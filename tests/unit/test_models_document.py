@@ -14,7 +14,14 @@ from dbgen.project import find
 from tests.unit.test_writer import tree
 
 CATEGORY = ["name:str:unique"]
-PRODUCT = ["name:str", "price:decimal", "in_stock:bool", "category:Category", "description:text?", "maker:User?:setnull"]
+PRODUCT = [
+    "name:str",
+    "price:decimal",
+    "in_stock:bool",
+    "category:Category",
+    "description:text?",
+    "maker:User?:setnull",
+]
 MODELS = "app/models/__init__.py"
 
 
