@@ -7,8 +7,11 @@ Alembic form, its pydantic annotation, test values) is an attribute here.
 from __future__ import annotations
 
 import keyword
+import math
 import re
+from collections.abc import Callable
 from dataclasses import dataclass, field
+from decimal import Decimal
 
 from dbgen.errors import InvalidName
 from dbgen.naming import ModelNames, pascal, snake
@@ -79,6 +82,57 @@ TYPES: dict[str, FieldType] = {
     )
 }  # fmt: skip
 
+
+@dataclass(frozen=True)
+class Default:
+    """A field's default, as each generated file writes it."""
+
+    python: str  # a Python literal of the value: 0, True, "draft", Decimal("1.50")
+    json: str  # a Python literal of the value as JSON carries it: 0, True, "draft", "1.50"
+    server: str  # the column's server_default in a model: "0", "draft", true()
+    migration: str  # the same in a migration: "0", "draft", sa.true()
+
+
+def _number(kind: type[int] | type[float] | type[Decimal]) -> Callable[[str, str], Default]:
+    def parse(token: str, raw: str) -> Default:
+        try:
+            value = kind(raw)
+        except (ValueError, ArithmeticError):
+            raise InvalidName(
+                f"field {token!r}: default {raw!r} is not a{'n' if kind is int else ''} {kind.__name__}"
+            ) from None
+        if kind is Decimal:
+            text = str(value)
+            return Default(f'Decimal("{text}")', f'"{text}"', f'"{text}"', f'"{text}"')
+        if kind is float and not math.isfinite(value):
+            raise InvalidName(f"field {token!r}: default {raw!r} is not a finite number")
+        return Default(repr(value), repr(value), f'"{value}"', f'"{value}"')
+
+    return parse
+
+
+def _bool(token: str, raw: str) -> Default:
+    if raw not in ("true", "false"):
+        raise InvalidName(f"field {token!r}: default {raw!r} is not a bool; use true or false")
+    return Default(raw.title(), raw.title(), f"{raw}()", f"sa.{raw}()")
+
+
+def _text(token: str, raw: str) -> Default:
+    if not raw.isprintable() or '"' in raw or "\\" in raw:
+        raise InvalidName(f"field {token!r}: a text default is printable and without quotes or backslashes")
+    return Default(f'"{raw}"', f'"{raw}"', f'"{raw}"', f'"{raw}"')
+
+
+# The types a field may give a default (`name:type=value`), and how each reads the value.
+DEFAULTS: dict[str, Callable[[str, str], Default]] = {
+    "str": _text,
+    "text": _text,
+    "int": _number(int),
+    "float": _number(float),
+    "decimal": _number(Decimal),
+    "bool": _bool,
+}
+
 MODIFIERS = frozenset({"unique", "index", "optional", "cascade", "setnull"})
 # What deleting a referenced record does to the records that refer to it: refused (409) unless asked otherwise.
 ON_DELETE = {"cascade": "CASCADE", "setnull": "SET NULL"}
@@ -105,6 +159,7 @@ class Field:
     index: bool = False
     spec: str = ""  # the token as the user wrote it, recorded in the answers file
     on_delete: str = "RESTRICT"  # a relation's ON DELETE: RESTRICT, CASCADE (:cascade) or SET NULL (:setnull)
+    default: Default | None = None  # `stock:int=0`: for new rows, and (server default) for rows already there
 
     @property
     def is_relation(self) -> bool:
@@ -159,7 +214,7 @@ def parse_model_name(raw: str) -> ModelNames:
 
 def parse_field(token: str, known_models: dict[str, ModelNames]) -> Field:
     """`price:decimal`, `sku:str:unique`, `notes:text?`, `category:Category[:cascade]` -> Field."""
-    parts = token.split(":")
+    parts = token.removesuffix("?").split(":")  # a trailing ? (`sku:str:unique?`) makes any field optional
     if len(parts) < 2 or not all(parts):
         raise InvalidName(f"field {token!r} must look like name:type[:modifier...], e.g. price:decimal")
     name, kind, *modifiers = parts
@@ -167,7 +222,8 @@ def parse_field(token: str, known_models: dict[str, ModelNames]) -> Field:
         raise InvalidName(f"field {token!r}: name {name!r} must be lower_snake_case")
     if keyword.iskeyword(name) or keyword.issoftkeyword(name) or name in RESERVED:
         raise InvalidName(f"field {token!r}: {name!r} is a reserved name")
-    optional = kind.endswith("?")
+    kind, _, default = kind.partition("=")
+    optional = token.endswith("?") or kind.endswith("?")
     kind = kind.removesuffix("?")
     for modifier in modifiers:
         if modifier not in MODIFIERS:
@@ -182,13 +238,16 @@ def parse_field(token: str, known_models: dict[str, ModelNames]) -> Field:
         raise InvalidName(f"field {token!r}: choose one of :cascade and :setnull")
     if deletes == ["SET NULL"] and not optional:
         raise InvalidName(f"field {token!r}: :setnull needs an optional relation ({name}:{kind}?:setnull)")
+    if default and kind not in DEFAULTS:
+        raise InvalidName(f"field {token!r}: a default is for {', '.join(DEFAULTS)} fields")
     if kind in TYPES:
         ftype = TYPES[kind]
+        value = DEFAULTS[kind](token, default) if default else None
         if unique and kind == "bool":
             raise InvalidName(f"field {token!r}: a bool has two values and cannot be unique")
         if (unique or index) and not ftype.indexable:
             raise InvalidName(f"field {token!r}: a {kind} column cannot be unique or indexed; use str")
-        return Field(name, ftype, optional=optional, unique=unique, index=index, spec=token)
+        return Field(name, ftype, optional=optional, unique=unique, index=index, spec=token, default=value)
     if kind[:1].isupper():
         target = known_models.get(pascal(kind))
         if target is None:
