@@ -149,6 +149,40 @@ def remove_model(
     _apply(_guard(lambda: plan_remove_model(directory, name, force=force)), dry_run)
 
 
+@app.command("add-field")
+def add_field(
+    model: Annotated[str, typer.Argument(help="A model that add-model wrote.")],
+    fields: Annotated[
+        list[str],
+        typer.Argument(
+            help="Fields in add-model's grammar. A required field needs a default (stock:int=0) or ? (stock:int?), "
+            "since the table may hold rows."
+        ),
+    ],
+    directory: ProjectDir = Path("."),
+    dry_run: DryRun = False,
+    force: Force = False,
+) -> None:
+    """Add fields to a model: its model, schemas, repository, routes and tests, and (SQL) a migration."""
+    from dbgen.commands.models import plan_add_field
+
+    _apply(_guard(lambda: plan_add_field(directory, model, fields, force=force)), dry_run)
+
+
+@app.command("remove-field")
+def remove_field(
+    model: Annotated[str, typer.Argument(help="A model that add-model wrote.")],
+    field: Annotated[str, typer.Argument(help="The field to remove.")],
+    directory: ProjectDir = Path("."),
+    dry_run: DryRun = False,
+    force: Force = False,
+) -> None:
+    """Remove a field from a model: its files re-rendered without it, and (SQL) a migration that drops it."""
+    from dbgen.commands.models import plan_remove_field
+
+    _apply(_guard(lambda: plan_remove_field(directory, model, field, force=force)), dry_run)
+
+
 def _apply(plan: Plan, dry_run: bool) -> None:
     from dbgen import writer
 

@@ -9,7 +9,7 @@ import pytest
 
 from dbgen import __version__, baseline, writer
 from dbgen.backends import BACKENDS
-from dbgen.commands.models import plan_add_model, plan_remove_model
+from dbgen.commands.models import plan_add_field, plan_add_model, plan_remove_field, plan_remove_model
 from dbgen.commands.new import plan_new
 from dbgen.errors import DbgenError
 from tests.unit.test_writer import tree
@@ -28,6 +28,9 @@ def grown(root: Path, db: str) -> Path:
     for name, fields in GROWTH:
         writer.apply(plan_add_model(root, name, fields))
     writer.apply(plan_add_model(root, "Note", ["title:str"], owned=True))  # records of the user who made them
+    writer.apply(plan_add_field(root, "Product", ["stock:int=0", "sku:str:unique?", "tag:Tag?:setnull"]))
+    writer.apply(plan_remove_field(root, "Product", "sku"))
+    writer.apply(plan_remove_field(root, "Product", "tag"))  # Tag's model loses its products again
     writer.apply(plan_remove_model(root, "Tag"))
     return root
 

@@ -117,3 +117,31 @@ def test_owned_models_need_login_and_old_projects_are_open(tmp_path: Path) -> No
     answers.write_text(answers.read_text().replace('auth = "none"\n', ""))
     code, out, _ = invoke("add-model", "Note", "title:str", "--dir", str(root))
     assert code == 0 and "taken as --auth none" in " ".join(out.split())
+
+
+def test_fields_grow_and_shrink_safely(tmp_path: Path) -> None:
+    root = tmp_path / "shop"
+    assert invoke("new", "shop", "--dir", str(root))[0] == 0
+    assert invoke("add-model", "Product", "name:str", "--dir", str(root))[0] == 0
+    before = tree(root)
+    for args, message in [
+        (["add-field", "Product", "stock:int"], "is required and Product may already have rows"),
+        (["add-field", "Product", "stock:int=abc"], "default 'abc' is not an int"),
+        (["add-field", "Product", "name:text?"], "Product already has a field 'name'"),
+        (["add-field", "User", "nickname:str?"], "User is part of the base project and yours to edit"),
+        (["add-field", "Ghost", "x:int?"], "no model Ghost written by add-model"),
+        (["remove-field", "Product", "colour"], "Product has no field 'colour'"),
+        (["remove-field", "Product", "name"], "is Product's last field"),
+    ]:
+        code, _, err = invoke(*args, "--dir", str(root))
+        assert (code, len(err.strip().splitlines())) == (2, 1), err
+        assert message in err
+        assert tree(root) == before
+    assert invoke("add-field", "Product", "stock:int=0", "--dir", str(root))[0] == 0
+    code, out, _ = invoke("add-field", "Product", "stock:int=0", "--dir", str(root))
+    assert code == 0 and "nothing to do" in out  # running it again changes nothing
+    schema = root / "app/schemas/product.py"
+    assert "stock: int = Field(default=0" in schema.read_text()
+    schema.write_text(schema.read_text() + "# mine\n")
+    code, _, err = invoke("remove-field", "Product", "stock", "--dir", str(root))
+    assert code == 2 and "app/schemas/product.py" in err and schema.read_text().endswith("# mine\n")

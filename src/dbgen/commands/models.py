@@ -14,7 +14,7 @@ from typing import Any
 
 from dbgen import __version__, baseline, edits, releases
 from dbgen.errors import Conflict, DbgenError, InvalidName, InvalidOption
-from dbgen.fields import Field, ModelSpec, model_key, parse_model, parse_model_name
+from dbgen.fields import Field, ModelSpec, model_key, parse_field, parse_model, parse_model_name
 from dbgen.naming import ModelNames
 from dbgen.plan import Action, Plan
 from dbgen.project import ANSWERS, BUILT_IN, AddedModel, Project, digest, find, migration_head
@@ -318,3 +318,100 @@ def _refuse_conflicts(plan: Plan) -> None:
         raise Conflict(f"these files exist and differ from what dbgen would write: {names}; use --force to overwrite")
     if not any(c.action is not Action.IDENTICAL for c in plan.changes):
         plan.message = "nothing to do"
+
+
+def plan_add_field(start: Path, name: str, tokens: list[str], *, force: bool = False) -> Plan:
+    """Add fields to a model that add-model wrote: its files re-rendered, and (SQL) a migration that adds them."""
+    project, key = _added_model(start, name, "add-field")
+    if all(token in project.added[key].fields for token in tokens):
+        plan = Plan(project.root)
+        plan.message = f"{key} already has these fields; nothing to do"
+        return plan
+    old = _spec_of(project, key)
+    new = [parse_field(token, project.models) for token in tokens]
+    for field in new:
+        if any(field.name == f.name or field.column == f.column for f in old.fields):
+            raise InvalidName(f"field {field.spec!r}: {key} already has a field {field.name!r}")
+        if not (field.optional or field.default):
+            example = f"{field.name}:{field.spec.split(':')[1]}"
+            raise InvalidName(
+                f"field {field.spec!r} is required and {key} may already have rows: give it a default "
+                f"({example}=...) or make it optional ({example}?)"
+            )
+    spec = _parse(project, key, [*project.added[key].fields, *tokens], project.added[key].owned)
+    return _regrow(project, key, old, spec, [f for f in spec.fields if f.spec in tokens], force=force)
+
+
+def plan_remove_field(start: Path, name: str, field_name: str, *, force: bool = False) -> Plan:
+    """Remove a field from a model that add-model wrote: its files re-rendered, and (SQL) a migration that
+    drops the column."""
+    project, key = _added_model(start, name, "remove-field")
+    added = project.added[key]
+    old = _spec_of(project, key)
+    gone = [f for f in old.fields if field_name in (f.name, f.column)]
+    if not gone:
+        names = ", ".join(f.name for f in old.fields)
+        raise InvalidName(f"{key} has no field {field_name!r} (fields: {names})")
+    if added.owned and gone[0].spec == OWNER:
+        raise InvalidName(f"{key}'s owner came with --owned; it stays as long as the model does")
+    tokens = [token for token in added.fields if token != gone[0].spec]
+    if not tokens:
+        raise InvalidName(f"{field_name!r} is {key}'s last field; remove the model with `dbgen remove-model {key}`")
+    spec = _parse(project, key, tokens, added.owned)
+    return _regrow(project, key, old, spec, gone, force=force)
+
+
+def _added_model(start: Path, name: str, command: str) -> tuple[Project, str]:
+    project = find(start)
+    key = model_key(name)
+    if key in BUILT_IN:
+        module = ModelNames.of(key).module
+        raise InvalidName(
+            f"{key} is part of the base project and yours to edit: change app/models/{module}.py and "
+            f"app/schemas/{module}.py, then `alembic revision --autogenerate` ({command} changes models from add-model)"
+        )
+    if key not in project.added:
+        raise InvalidName(f"no model {key} written by add-model in this project (models: {', '.join(project.added)})")
+    return project, key
+
+
+def _regrow(project: Project, key: str, old: ModelSpec, spec: ModelSpec, changed: list[Field], *, force: bool) -> Plan:
+    """Re-render an added model's files for its new fields, after checking that none was edited."""
+    added = project.added[key]
+    plan = Plan(project.root)
+    files = {path: recorded for path, recorded in added.files.items() if not path.startswith("migrations/")}
+    edited = [path for path, digest_ in files.items() if (c := project.read(path)) is not None and digest(c) != digest_]
+    if edited and not force:
+        raise Conflict(f"{key}'s files were changed since dbgen wrote them: {', '.join(edited)}; use --force")
+    base = _baseline(project)
+    adding = len(spec.fields) > len(old.fields)
+    for path, content in render_tree("model", _context(project, spec)):
+        if path.startswith("migrations/"):
+            continue  # the migration that created the table is history
+        plan.update(path, content)
+        added.files[path] = digest(content)
+        base[path] = content
+    before, after = registrations(project, old), registrations(project, spec)
+    _apply_registrations(project, plan, base, [r for r in after if r not in before], insert=True)
+    _apply_registrations(project, plan, base, [r for r in before if r not in after], insert=False)
+    if project.backend.is_sql:
+        revision, down_revision = _next_revision(project)
+        context = _context(project, spec, revision, down_revision) | {"changed": changed, "adding": adding}
+        verb = "add" if adding else "remove"
+        path = f"migrations/versions/{revision}_{verb}_{'_'.join(f.column for f in changed)}_{spec.names.module}.py"
+        plan.add(path, render_template("model", "_partials/sql/field_migration.py.jinja", context))
+    added.fields = [f.spec for f in spec.fields if not (spec.owned and f.spec == OWNER)]
+    if adding:
+        _rewrite_parents(project, plan, spec, base, force=force)
+    else:
+        _rewrite_parents(project, plan, old, base, force=force)  # a parent loses the relation it had
+    plan.update(ANSWERS, project.render_answers())
+    plan.update(baseline.PATH, baseline.pack(base))
+    names = ", ".join(f.name for f in changed)
+    plan.message = f"{'Added' if adding else 'Removed'} {names} {'to' if adding else 'from'} {key}" + (
+        " with a migration" if project.backend.is_sql else ""
+    )
+    if not project.backend.is_sql and adding:
+        plan.message += "; documents written before read the default (or null)"
+    plan.next_steps = [*(["alembic upgrade head", "alembic check"] if project.backend.is_sql else []), "pytest"]
+    return plan
