@@ -339,6 +339,9 @@ def plan_add_field(start: Path, name: str, tokens: list[str], *, force: bool = F
                 f"({example}=...) or make it optional ({example}?)"
             )
     spec = _parse(project, key, [*project.added[key].fields, *tokens], project.added[key].owned)
+    targets = _targets(spec)
+    if len(set(targets)) != len(targets):
+        raise InvalidName(f"model {key} would refer to the same model twice; one relation per model is supported")
     return _regrow(project, key, old, spec, [f for f in spec.fields if f.spec in tokens], force=force)
 
 
