@@ -71,6 +71,13 @@ def test_add_and_remove_models(db: str, tmp_path: Path) -> None:
         again = dbgen(project, "add-model", *PRODUCT)
         assert again.returncode == 0 and "nothing to do" in again.stdout
 
+        # Fields grow and shrink: lint, types, migrations and the suite stay clean after each step.
+        for args in (["add-field", "Product", "stock:int=0", "sku:str:unique?"], ["remove-field", "Product", "sku"]):
+            changed = dbgen(project, *args)
+            assert changed.returncode == 0, changed.stderr
+            grown = check_everything(project)
+        assert "stock: int = Field(default=0" in (root / "app/schemas/product.py").read_text()
+
         schema = root / "app" / "schemas" / "product.py"
         schema.write_text(schema.read_text() + "# my change\n")
         refused = dbgen(project, "remove-model", "Product")
