@@ -10,7 +10,7 @@ import keyword
 import math
 import re
 from collections.abc import Callable
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from decimal import Decimal
 
 from dbgen.errors import InvalidName
@@ -35,6 +35,8 @@ class FieldType:
     numbered: str = "n"  # an expression of `n` giving a distinct valid value per test row
     compare: str = "{got} == {expected}"  # how a test compares a response value with a sample
     bson: str = ""  # the $type alias of a stored value on MongoDB (a partial index skips the nulls by it)
+    app_imports: tuple[str, ...] = ()  # what schemas import from the app for the annotation (an enum's class)
+    choices: tuple[str, ...] = ()  # an enum's values
 
     @property
     def model_import(self) -> str:
@@ -76,6 +78,9 @@ TYPES: dict[str, FieldType] = {
                   samples=('"6f1c2a9e-4b0a-41b2-83d4-e5f6a7b8c9d0"', '"7a2d3b0f-5c1b-42c3-94e5-f6a7b8c9d0e1"',
                            '"8b3e4c1a-6d2c-43d4-a5f6-a7b8c9d0e1f2"'),
                   numbered='f"00000000-0000-4000-8000-{n:012d}"'),
+        # A placeholder: each enum field gets a type of its own (_enum_type), named after its model and field.
+        FieldType("enum", "str", "String", "sa.String()", constraint="strict=False", bson="string",
+                  samples=('"a"', '"a"', '"a"'), numbered='"a"'),
         FieldType("json", "dict[str, Any]", "JSON", "sa.JSON()", imports=("from typing import Any",), bson="object",
                   sortable=False, indexable=False, samples=('{"k": 1}', '{"k": 2}', '{"k": 3}'),
                   numbered='{"k": n}'),
@@ -160,6 +165,7 @@ class Field:
     spec: str = ""  # the token as the user wrote it, recorded in the answers file
     on_delete: str = "RESTRICT"  # a relation's ON DELETE: RESTRICT, CASCADE (:cascade) or SET NULL (:setnull)
     default: Default | None = None  # `stock:int=0`: for new rows, and (server default) for rows already there
+    choices: tuple[str, ...] = ()  # `status:enum(draft,live)`: its values
 
     @property
     def is_relation(self) -> bool:
@@ -180,7 +186,7 @@ class Field:
 
     @property
     def filterable(self) -> bool:
-        return self.is_relation or (self.type is not None and self.type.name == "bool")
+        return self.is_relation or (self.type is not None and self.type.name in ("bool", "enum"))
 
     @property
     def indexed(self) -> bool:
@@ -238,8 +244,18 @@ def parse_field(token: str, known_models: dict[str, ModelNames]) -> Field:
         raise InvalidName(f"field {token!r}: choose one of :cascade and :setnull")
     if deletes == ["SET NULL"] and not optional:
         raise InvalidName(f"field {token!r}: :setnull needs an optional relation ({name}:{kind}?:setnull)")
+    if _ENUM_RE.match(kind):
+        values = _choices(token, kind)
+        if unique:
+            raise InvalidName(f"field {token!r}: an enum has few values and cannot be unique")
+        if default and default not in values:
+            raise InvalidName(f"field {token!r}: default {default!r} is not one of {', '.join(values)}")
+        value = Default(f'"{default}"', f'"{default}"', f'"{default}"', f'"{default}"') if default else None
+        return Field(name, TYPES["enum"], optional=optional, index=index, spec=token, default=value, choices=values)
     if default and kind not in DEFAULTS:
         raise InvalidName(f"field {token!r}: a default is for {', '.join(DEFAULTS)} fields")
+    if kind == "enum":
+        raise InvalidName(f"field {token!r}: an enum needs values, e.g. status:enum(draft,published)")
     if kind in TYPES:
         ftype = TYPES[kind]
         value = DEFAULTS[kind](token, default) if default else None
@@ -257,8 +273,44 @@ def parse_field(token: str, known_models: dict[str, ModelNames]) -> Field:
             raise InvalidName(f"field {token!r}: a relation cannot be unique")
         on_delete = deletes[0] if deletes else "RESTRICT"
         return Field(name, None, target=target, optional=optional, index=True, spec=token, on_delete=on_delete)
-    choices = ", ".join(TYPES)
-    raise InvalidName(f"field {token!r}: unknown type {kind!r}; use one of {choices}, or a model name")
+    choices = ", ".join(name for name in TYPES if name != "enum")
+    raise InvalidName(f"field {token!r}: unknown type {kind!r}; use one of {choices}, enum(a,b,...), or a model name")
+
+
+_ENUM_RE = re.compile(r"^enum\((.*)\)$")
+
+
+def _choices(token: str, kind: str) -> tuple[str, ...]:
+    """`enum(draft,live)`: the values, each a lower_snake_case name, at least one, none twice."""
+    match = _ENUM_RE.match(kind)
+    assert match is not None
+    values = tuple(value.strip() for value in match.group(1).split(",")) if match.group(1).strip() else ()
+    if not values:
+        raise InvalidName(f"field {token!r}: an enum needs values, e.g. status:enum(draft,published)")
+    for value in values:
+        if not _NAME_RE.match(value) or keyword.iskeyword(value):
+            raise InvalidName(f"field {token!r}: enum value {value!r} must be lower_snake_case")
+    if len(set(values)) < len(values):
+        raise InvalidName(f"field {token!r}: an enum value appears twice")
+    return values
+
+
+def _enum_type(names: ModelNames, field: Field) -> FieldType:
+    """The type of one enum field: a StrEnum named after the model and the field (ProductStatus), stored as
+    text with a CHECK constraint on every SQL backend (no native enum type to migrate)."""
+    cls, values = names.cls + pascal(field.name), field.choices
+    quoted = ", ".join(f'"{value}"' for value in values)
+    options = f'name="{names.module}_{field.name}", native_enum=False, create_constraint=True'
+    return replace(
+        TYPES["enum"],
+        python=cls,
+        column=f"Enum({cls}, {options})",
+        migration=f"sa.Enum({quoted}, {options})",
+        app_imports=(f"from app.models.{names.module} import {cls}",),
+        choices=values,
+        samples=tuple(f'"{values[i % len(values)]}"' for i in range(3)),  # type: ignore[arg-type]
+        numbered=f"[{quoted}][n % {len(values)}]",
+    )
 
 
 def parse_model(raw_name: str, tokens: list[str], known_models: dict[str, ModelNames]) -> ModelSpec:
@@ -273,6 +325,10 @@ def parse_model(raw_name: str, tokens: list[str], known_models: dict[str, ModelN
             if taken in seen:
                 raise InvalidName(f"field {token!r}: {taken!r} is already defined by {seen[taken]!r}")
             seen[taken] = token
+        if parsed.choices:  # an enum: its type, and its default as a member of it
+            kind = _enum_type(names, parsed)
+            default = parsed.default and replace(parsed.default, python=f"{kind.python}.{parsed.default.server[1:-1]}")
+            parsed = replace(parsed, type=kind, default=default)
         fields.append(parsed)
     return ModelSpec(names, tuple(fields))
 

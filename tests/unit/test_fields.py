@@ -8,7 +8,7 @@ KNOWN = {"User": ModelNames.of("User"), "Category": ModelNames.of("Category")}
 
 
 def test_every_documented_type_is_known() -> None:
-    assert set(TYPES) == {"str", "text", "int", "float", "decimal", "bool", "date", "datetime", "uuid", "json"}
+    assert set(TYPES) == {"str", "text", "int", "float", "decimal", "bool", "date", "datetime", "uuid", "json", "enum"}
 
 
 def test_scalar_with_modifiers() -> None:
@@ -49,6 +49,15 @@ def test_deleting_a_referenced_record_is_refused_unless_the_relation_says_otherw
         ("name:str:primary", "unknown modifier 'primary'"),
         ("owner:User:unique", "a relation cannot be unique"),
         ("category:Category:setnull", "needs an optional relation"),
+        ("status:enum()", "an enum needs values"),
+        ("status:enum", "an enum needs values"),
+        ("status:enum(a,a)", "an enum value appears twice"),
+        ("status:enum(a,Big)", "enum value 'Big' must be lower_snake_case"),
+        ("status:enum(a,b)=c", "default 'c' is not one of a, b"),
+        ("status:enum(a,b):unique", "cannot be unique"),
+        ("stock:int=abc", "default 'abc' is not an int"),
+        ("active:bool=yes", "is not a bool"),
+        ("day:date=2024-01-01", "a default is for"),
         ("name:str:cascade", "are for relations"),
         ("category:Category?:cascade:setnull", "choose one of :cascade and :setnull"),
     ],
@@ -78,3 +87,12 @@ def test_model_names_normalise(raw: str) -> None:
 def test_reserved_or_invalid_model_names(raw: str) -> None:
     with pytest.raises(InvalidName):
         parse_model_name(raw)
+
+
+def test_enums_get_a_class_of_their_own_and_defaults_are_members() -> None:
+    spec = parse_model("Product", ["status:enum(draft,live)=draft"], KNOWN)
+    (status,) = spec.fields
+    assert status.type is not None and status.type.python == "ProductStatus"
+    assert status.filterable and status.indexed and status.choices == ("draft", "live")
+    assert status.default is not None and status.default.python == "ProductStatus.draft"
+    assert status.default.server == '"draft"'
