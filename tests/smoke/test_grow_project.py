@@ -17,7 +17,10 @@ from tests.smoke.test_generated_projects import Project, suite_counts
 pytestmark = pytest.mark.smoke
 
 CATEGORY = ["Category", "name:str:unique"]
-PRODUCT = ["Product", "name:str", "price:decimal", "in_stock:bool", "category:Category", "description:text?"]
+PRODUCT = [
+    "Product", "name:str", "price:decimal", "in_stock:bool", "category:Category", "description:text?",
+    "status:enum(draft,live)=draft",
+]  # fmt: skip
 NOTE = ["Note", "title:str", "category:Category", "--owned"]  # records of the signed-in user who made them
 
 
