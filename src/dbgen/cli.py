@@ -114,8 +114,9 @@ def add_model(
     fields: Annotated[
         list[str],
         typer.Argument(
-            help="Fields as name:type[:modifier...]. Types: str text int float decimal bool date datetime uuid json, "
-            "or a model name for a relation (category:Category). Modifiers: unique, index, optional (or type?)."
+            help="Fields as name:type[=default][:modifier...][?]. Types: str text int float decimal bool date datetime "
+            "uuid json, enum(a,b,...), or a model name for a relation (category:Category). Modifiers: unique, index, "
+            "optional (or a trailing ?); for relations cascade or setnull (deletes are refused by default)."
         ),
     ],
     owned: Annotated[
