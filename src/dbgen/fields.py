@@ -36,6 +36,8 @@ class FieldType:
     compare: str = "{got} == {expected}"  # how a test compares a response value with a sample
     bson: str = ""  # the $type alias of a stored value on MongoDB (a partial index skips the nulls by it)
     app_imports: tuple[str, ...] = ()  # what schemas import from the app for the annotation (an enum's class)
+    min_length: int = 0  # text: the bounds of its length (minlen= and maxlen= narrow them)
+    max_length: int = 0
     choices: tuple[str, ...] = ()  # an enum's values
 
     @property
@@ -50,10 +52,11 @@ TYPES: dict[str, FieldType] = {
     t.name: t
     for t in (
         FieldType("str", "str", "String(255)", "sa.String(length=255)", constraint="min_length=1, max_length=255",
-                  bson="string", searchable=True, samples=('"alpha"', '"bravo"', '"charlie"'), numbered='f"alpha {n}"'),
+                  bson="string", searchable=True, samples=('"alpha"', '"bravo"', '"charlie"'), numbered='f"alpha {n}"',
+                  min_length=1, max_length=255),
         FieldType("text", "str", "Text", "sa.Text()", constraint="max_length=10_000", bson="string", searchable=True,
                   sortable=False, indexable=False, samples=('"Alpha text"', '"Bravo text"', '"Charlie text"'),
-                  numbered='f"Alpha text {n}"'),
+                  numbered='f"Alpha text {n}"', max_length=10_000),
         FieldType("int", "int", "Integer", "sa.Integer()", constraint="ge=-(2**31), le=2**31 - 1", bson="number",
                   samples=("1", "2", "3")),
         FieldType("float", "float", "Double", "sa.Double()", constraint="allow_inf_nan=False", bson="number",
@@ -231,6 +234,15 @@ def parse_field(token: str, known_models: dict[str, ModelNames]) -> Field:
     kind, _, default = kind.partition("=")
     optional = token.endswith("?") or kind.endswith("?")
     kind = kind.removesuffix("?")
+    bounds = {key: value for key, _, value in (m.partition("=") for m in modifiers if "=" in m)}
+    modifiers = [m for m in modifiers if "=" not in m]
+    for key in bounds:
+        if key not in BOUNDS:
+            raise InvalidName(
+                f"field {token!r}: unknown modifier {key + '='!r}; use {', '.join(f'{b}=' for b in BOUNDS)}"
+            )
+    if len(bounds) < len([m for m in parts[2:] if "=" in m]):
+        raise InvalidName(f"field {token!r}: a bound is given twice")
     for modifier in modifiers:
         if modifier not in MODIFIERS:
             choices = ", ".join(sorted(MODIFIERS))
@@ -256,9 +268,13 @@ def parse_field(token: str, known_models: dict[str, ModelNames]) -> Field:
         raise InvalidName(f"field {token!r}: a default is for {', '.join(DEFAULTS)} fields")
     if kind == "enum":
         raise InvalidName(f"field {token!r}: an enum needs values, e.g. status:enum(draft,published)")
+    if bounds and kind not in TYPES:
+        raise InvalidName(f"field {token!r}: bounds (min=, max=, minlen=, maxlen=) are for numbers and text")
     if kind in TYPES:
-        ftype = TYPES[kind]
+        ftype = _bounded(token, kind, bounds) if bounds else TYPES[kind]
         value = DEFAULTS[kind](token, default) if default else None
+        if value is not None and bounds:
+            _check_default(token, kind, default, ftype, bounds)
         if unique and kind == "bool":
             raise InvalidName(f"field {token!r}: a bool has two values and cannot be unique")
         if (unique or index) and not ftype.indexable:
@@ -275,6 +291,110 @@ def parse_field(token: str, known_models: dict[str, ModelNames]) -> Field:
         return Field(name, None, target=target, optional=optional, index=True, spec=token, on_delete=on_delete)
     choices = ", ".join(name for name in TYPES if name != "enum")
     raise InvalidName(f"field {token!r}: unknown type {kind!r}; use one of {choices}, enum(a,b,...), or a model name")
+
+
+BOUNDS = ("min", "max", "minlen", "maxlen")
+NUMBERS: dict[str, type[int] | type[float] | type[Decimal]] = {"int": int, "float": float, "decimal": Decimal}
+INT_RANGE = (-(2**31), 2**31 - 1)  # what an INTEGER column holds on every backend
+
+
+def _bound(token: str, kind: str, key: str, raw: str | None) -> Decimal | None:
+    if raw is None:
+        return None
+    try:
+        value = Decimal(raw) if kind != "int" else Decimal(int(raw))
+    except (ValueError, ArithmeticError):
+        raise InvalidName(
+            f"field {token!r}: {key}={raw!r} is not {'an int' if kind == 'int' else 'a number'}"
+        ) from None
+    if not value.is_finite() or (kind == "decimal" and value.as_tuple().exponent < -2):  # type: ignore[operator]
+        raise InvalidName(f"field {token!r}: {key}={raw!r} is not a finite number with at most 2 decimals")
+    return value
+
+
+def _bounded(token: str, kind: str, bounds: dict[str, str]) -> FieldType:
+    """A number's range (min=, max=) or a text's length (minlen=, maxlen=), in its schemas, and samples for its
+    generated tests that lie inside."""
+    base = TYPES[kind]
+    if {"min", "max"} & bounds.keys() and kind not in NUMBERS:
+        raise InvalidName(
+            f"field {token!r}: min= and max= are for int, float and decimal; use minlen= and maxlen= for text"
+        )
+    if {"minlen", "maxlen"} & bounds.keys() and kind not in ("str", "text"):
+        raise InvalidName(f"field {token!r}: minlen= and maxlen= are for str and text")
+    if kind in NUMBERS:
+        lo, hi = _bound(token, kind, "min", bounds.get("min")), _bound(token, kind, "max", bounds.get("max"))
+        if lo is not None and hi is not None and lo > hi:
+            raise InvalidName(f"field {token!r}: min= is above max=")
+        if kind == "int" and any(v is not None and not INT_RANGE[0] <= v <= INT_RANGE[1] for v in (lo, hi)):
+            raise InvalidName(f"field {token!r}: an int lies between {INT_RANGE[0]} and {INT_RANGE[1]}")
+
+        def literal(value: Decimal) -> str:
+            """The bound as Python source in a schema (and as a test's sample)."""
+            if kind == "decimal":
+                return f'Decimal("{value}")'
+            return str(value) if kind == "int" else f"{float(value)}"
+
+        parts = [] if kind == "int" else [base.constraint]
+        if kind == "int":
+            parts.append(f"ge={lo}" if lo is not None else "ge=-(2**31)")
+            parts.append(f"le={hi}" if hi is not None else "le=2**31 - 1")
+        else:
+            parts += [f"ge={literal(lo)}"] if lo is not None else []
+            parts += [f"le={literal(hi)}"] if hi is not None else []
+        start = lo if lo is not None else (min(Decimal(1), hi - 2) if hi is not None else Decimal(1))
+        values = [start + step if hi is None else min(start + step, hi) for step in range(3)]
+        span = None if hi is None else int(hi - start) + 1
+        step = "n" if span is None else f"n % {span}"
+        if kind == "decimal":
+            samples = tuple(f'"{v:.2f}"' for v in values)
+            numbered = f'f"{{{start} + {step}:.2f}}"'
+        else:
+            samples = tuple(literal(v) for v in values)
+            numbered = f"{literal(start)} + {step}"
+        return replace(base, constraint=", ".join(parts), samples=samples, numbered=numbered)  # type: ignore[arg-type]
+    limit = base.max_length
+    low = _length(token, "minlen", bounds.get("minlen"), 0, limit)
+    high = _length(token, "maxlen", bounds.get("maxlen"), 1, limit)
+    low, high = low if low is not None else base.min_length, high if high is not None else limit
+    if low > high:
+        raise InvalidName(f"field {token!r}: minlen= is above maxlen=")
+    constraint = (f"min_length={low}, " if low else "") + f"max_length={high}"
+    words = [s.strip('"') for s in base.samples]
+    samples = tuple(f'"{(w + "x" * low)[: max(low, len(w))][:high]}"' for w in words)
+    width = max(low, 1)
+    column, migration = (
+        (f"String({high})", f"sa.String(length={high})") if kind == "str" else (base.column, base.migration)
+    )
+    return replace(
+        base,
+        column=column,
+        migration=migration,
+        constraint=constraint,
+        samples=samples,  # type: ignore[arg-type]
+        numbered=f'f"{{n:0{width}d}}"',
+        min_length=low,
+        max_length=high,
+    )
+
+
+def _length(token: str, key: str, raw: str | None, least: int, limit: int) -> int | None:
+    if raw is None:
+        return None
+    if not raw.isdigit() or not least <= int(raw) <= limit:
+        raise InvalidName(f"field {token!r}: {key}= takes a whole number from {least} to {limit}")
+    return int(raw)
+
+
+def _check_default(token: str, kind: str, raw: str, ftype: FieldType, bounds: dict[str, str]) -> None:
+    """A default must itself be a valid value."""
+    if kind in NUMBERS:
+        value = Decimal(raw)
+        lo, hi = _bound(token, kind, "min", bounds.get("min")), _bound(token, kind, "max", bounds.get("max"))
+        if (lo is not None and value < lo) or (hi is not None and value > hi):
+            raise InvalidName(f"field {token!r}: default {raw!r} lies outside min= and max=")
+    elif not ftype.min_length <= len(raw) <= ftype.max_length:
+        raise InvalidName(f"field {token!r}: default {raw!r} is not between minlen= and maxlen= long")
 
 
 _ENUM_RE = re.compile(r"^enum\((.*)\)$")

@@ -58,6 +58,16 @@ def test_deleting_a_referenced_record_is_refused_unless_the_relation_says_otherw
         ("stock:int=abc", "default 'abc' is not an int"),
         ("active:bool=yes", "is not a bool"),
         ("day:date=2024-01-01", "a default is for"),
+        ("x:str:min=3", "min= and max= are for int, float and decimal; use minlen= and maxlen= for text"),
+        ("x:int:minlen=3", "minlen= and maxlen= are for str and text"),
+        ("x:int:min=abc", "min='abc' is not an int"),
+        ("x:int:min=5:max=1", "min= is above max="),
+        ("x:decimal:min=0.001", "at most 2 decimals"),
+        ("x:str:maxlen=300", "maxlen= takes a whole number from 1 to 255"),
+        ("x:str:minlen=9:maxlen=3", "minlen= is above maxlen="),
+        ("stock:int=0:min=1", "default '0' lies outside min= and max="),
+        ("x:int:min=1:min=2", "a bound is given twice"),
+        ("x:int:step=2", "unknown modifier 'step='"),
         ("name:str:cascade", "are for relations"),
         ("category:Category?:cascade:setnull", "choose one of :cascade and :setnull"),
     ],
@@ -96,3 +106,14 @@ def test_enums_get_a_class_of_their_own_and_defaults_are_members() -> None:
     assert status.filterable and status.indexed and status.choices == ("draft", "live")
     assert status.default is not None and status.default.python == "ProductStatus.draft"
     assert status.default.server == '"draft"'
+
+
+def test_bounds_reach_the_schema_the_column_and_the_test_samples() -> None:
+    price = parse_field("price:decimal:min=0.5:max=9", KNOWN).type
+    assert price is not None and 'ge=Decimal("0.5"), le=Decimal("9")' in price.constraint
+    assert price.samples == ('"0.50"', '"1.50"', '"2.50"')
+    qty = parse_field("qty:int:min=1:max=10", KNOWN).type
+    assert qty is not None and qty.constraint == "ge=1, le=10" and qty.numbered == "1 + n % 10"
+    code = parse_field("code:str:minlen=2:maxlen=4", KNOWN).type
+    assert code is not None and code.constraint == "min_length=2, max_length=4"
+    assert code.column == "String(4)" and code.samples == ('"alph"', '"brav"', '"char"')
