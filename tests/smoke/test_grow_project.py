@@ -18,7 +18,7 @@ pytestmark = pytest.mark.smoke
 
 CATEGORY = ["Category", "name:str:unique"]
 PRODUCT = [
-    "Product", "name:str", "price:decimal", "in_stock:bool", "category:Category", "description:text?",
+    "Product", "name:str:maxlen=80", "price:decimal:min=0", "in_stock:bool", "category:Category", "description:text?",
     "status:enum(draft,live)=draft",
 ]  # fmt: skip
 NOTE = ["Note", "title:str", "category:Category", "--owned"]  # records of the signed-in user who made them
