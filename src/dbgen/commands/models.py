@@ -154,6 +154,26 @@ def _targets(spec: ModelSpec) -> list[str]:
     return [f.target.cls for f in spec.relations if f.target is not None]
 
 
+def _refuse_double_relations(spec: ModelSpec) -> None:
+    targets = _targets(spec)
+    if len(set(targets)) != len(targets):
+        raise InvalidName(f"model {spec.names.cls} refers to the same model twice; one relation per model is supported")
+
+
+def _own_files(project: Project, key: str) -> dict[str, str]:
+    """An added model's files and their recorded hashes, but for its migrations (history, never rewritten)."""
+    return {path: recorded for path, recorded in project.added[key].files.items() if not path.startswith("migrations/")}
+
+
+def _edited(project: Project, files: dict[str, str]) -> list[str]:
+    """Those of these files that differ from the hash recorded when dbgen wrote them."""
+    return [path for path, recorded in files.items() if (c := project.read(path)) is not None and digest(c) != recorded]
+
+
+def _next_steps(project: Project) -> list[str]:
+    return [*(["alembic upgrade head", "alembic check"] if project.backend.is_sql else []), "pytest"]
+
+
 OWNER = "owner:User:cascade"  # what --owned adds to a model's fields: a user's records go with the user
 
 
@@ -184,9 +204,7 @@ def plan_add_model(start: Path, name: str, tokens: list[str], *, force: bool = F
         raise InvalidName(f"model {key} already exists; remove it first with `dbgen remove-model {key}`")
     spec = _parse(project, name, tokens, owned)
     base = _baseline(project)
-    targets = _targets(spec)
-    if len(set(targets)) != len(targets):
-        raise InvalidName(f"model {key} refers to the same model twice; one relation per model is supported")
+    _refuse_double_relations(spec)
     revision, down_revision = _next_revision(project)
     written: dict[str, str] = {}
     for path, content in render_tree("model", _context(project, spec, revision, down_revision)):
@@ -206,10 +224,7 @@ def plan_add_model(start: Path, name: str, tokens: list[str], *, force: bool = F
     )
     if "auth" not in project.answers:
         plan.message += f" (note: {ANSWERS} has no auth key, so the project is taken as --auth none, an open API)"
-    plan.next_steps = [
-        *(["alembic upgrade head", "alembic check"] if project.backend.is_sql else []),
-        "pytest",
-    ]
+    plan.next_steps = _next_steps(project)
     return plan
 
 
@@ -229,12 +244,8 @@ def plan_remove_model(start: Path, name: str, *, force: bool = False) -> Plan:
     spec = _spec_of(project, key)
     base = _baseline(project)
     # Migrations are history: the one that created the table stays, and a new one drops it.
-    owned = {
-        path: recorded for path, recorded in project.added[key].files.items() if not path.startswith("migrations/")
-    }
-    changed = [
-        path for path, recorded in owned.items() if (c := project.read(path)) is not None and digest(c) != recorded
-    ]
+    owned = _own_files(project, key)
+    changed = _edited(project, owned)
     if changed and not force:
         raise Conflict(
             f"{key}'s files were changed since dbgen wrote them: {', '.join(changed)}; use --force to remove anyway"
@@ -259,7 +270,7 @@ def plan_remove_model(start: Path, name: str, *, force: bool = False) -> Plan:
         if project.backend.is_sql
         else f"; its collection {spec.names.table!r} and the data in it stay in the database"
     )
-    plan.next_steps = [*(["alembic upgrade head", "alembic check"] if project.backend.is_sql else []), "pytest"]
+    plan.next_steps = _next_steps(project)
     return plan
 
 
@@ -339,9 +350,7 @@ def plan_add_field(start: Path, name: str, tokens: list[str], *, force: bool = F
                 f"({example}=...) or make it optional ({example}?)"
             )
     spec = _parse(project, key, [*project.added[key].fields, *tokens], project.added[key].owned)
-    targets = _targets(spec)
-    if len(set(targets)) != len(targets):
-        raise InvalidName(f"model {key} would refer to the same model twice; one relation per model is supported")
+    _refuse_double_relations(spec)
     return _regrow(project, key, old, spec, [f for f in spec.fields if f.spec in tokens], force=force)
 
 
@@ -382,8 +391,7 @@ def _regrow(project: Project, key: str, old: ModelSpec, spec: ModelSpec, changed
     """Re-render an added model's files for its new fields, after checking that none was edited."""
     added = project.added[key]
     plan = Plan(project.root)
-    files = {path: recorded for path, recorded in added.files.items() if not path.startswith("migrations/")}
-    edited = [path for path, digest_ in files.items() if (c := project.read(path)) is not None and digest(c) != digest_]
+    edited = _edited(project, _own_files(project, key))
     if edited and not force:
         raise Conflict(f"{key}'s files were changed since dbgen wrote them: {', '.join(edited)}; use --force")
     base = _baseline(project)
@@ -416,5 +424,5 @@ def _regrow(project: Project, key: str, old: ModelSpec, spec: ModelSpec, changed
     )
     if not project.backend.is_sql and adding:
         plan.message += "; documents written before read the default (or null)"
-    plan.next_steps = [*(["alembic upgrade head", "alembic check"] if project.backend.is_sql else []), "pytest"]
+    plan.next_steps = _next_steps(project)
     return plan

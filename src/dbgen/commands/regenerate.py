@@ -8,6 +8,7 @@ from typing import Any
 from dbgen import __version__, baseline, releases
 from dbgen.commands.models import replay
 from dbgen.commands.new import answers
+from dbgen.fields import parse_field
 from dbgen.project import Project
 from dbgen.render import render_tree
 
@@ -38,11 +39,9 @@ def explicit_deletes(project: Project, recorded: str) -> bool:
     for added in project.added.values():
         fields = []
         for token in added.fields:
-            parts = token.split(":")
-            relation = len(parts) >= 2 and parts[1][:1].isupper()
-            if relation and not {"cascade", "setnull"} & set(parts[2:]):
-                optional = parts[1].endswith("?") or "optional" in parts[2:]
-                token, changed = token + (":setnull" if optional else ":cascade"), True
+            field = parse_field(token, project.models)  # a release before 0.2.0 wrote no :cascade or :setnull
+            if field.is_relation:
+                token, changed = token + (":setnull" if field.optional else ":cascade"), True
             fields.append(token)
         added.fields = fields
     return changed
