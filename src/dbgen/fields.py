@@ -271,10 +271,8 @@ def parse_field(token: str, known_models: dict[str, ModelNames]) -> Field:
     if bounds and kind not in TYPES:
         raise InvalidName(f"field {token!r}: bounds (min=, max=, minlen=, maxlen=) are for numbers and text")
     if kind in TYPES:
-        ftype = _bounded(token, kind, bounds) if bounds else TYPES[kind]
         value = DEFAULTS[kind](token, default) if default else None
-        if value is not None and bounds:
-            _check_default(token, kind, default, ftype, bounds)
+        ftype = _bounded(token, kind, bounds, default) if bounds else TYPES[kind]
         if unique and kind == "bool":
             raise InvalidName(f"field {token!r}: a bool has two values and cannot be unique")
         if (unique or index) and not ftype.indexable:
@@ -312,9 +310,9 @@ def _bound(token: str, kind: str, key: str, raw: str | None) -> Decimal | None:
     return value
 
 
-def _bounded(token: str, kind: str, bounds: dict[str, str]) -> FieldType:
+def _bounded(token: str, kind: str, bounds: dict[str, str], default: str) -> FieldType:
     """A number's range (min=, max=) or a text's length (minlen=, maxlen=), in its schemas, and samples for its
-    generated tests that lie inside."""
+    generated tests that lie inside. A default must lie inside too."""
     base = TYPES[kind]
     if {"min", "max"} & bounds.keys() and kind not in NUMBERS:
         raise InvalidName(
@@ -328,6 +326,9 @@ def _bounded(token: str, kind: str, bounds: dict[str, str]) -> FieldType:
             raise InvalidName(f"field {token!r}: min= is above max=")
         if kind == "int" and any(v is not None and not INT_RANGE[0] <= v <= INT_RANGE[1] for v in (lo, hi)):
             raise InvalidName(f"field {token!r}: an int lies between {INT_RANGE[0]} and {INT_RANGE[1]}")
+        value = _bound(token, kind, "default", default or None)
+        if value is not None and ((lo is not None and value < lo) or (hi is not None and value > hi)):
+            raise InvalidName(f"field {token!r}: default {default!r} lies outside min= and max=")
 
         def literal(value: Decimal) -> str:
             """The bound as Python source in a schema (and as a test's sample)."""
@@ -359,6 +360,8 @@ def _bounded(token: str, kind: str, bounds: dict[str, str]) -> FieldType:
     low, high = low if low is not None else base.min_length, high if high is not None else limit
     if low > high:
         raise InvalidName(f"field {token!r}: minlen= is above maxlen=")
+    if default and not low <= len(default) <= high:
+        raise InvalidName(f"field {token!r}: default {default!r} is not between minlen= and maxlen= long")
     constraint = (f"min_length={low}, " if low else "") + f"max_length={high}"
     words = [s.strip('"') for s in base.samples]
     samples = tuple(f'"{(w + "x" * low)[: max(low, len(w))][:high]}"' for w in words)
@@ -384,17 +387,6 @@ def _length(token: str, key: str, raw: str | None, least: int, limit: int) -> in
     if not raw.isdigit() or not least <= int(raw) <= limit:
         raise InvalidName(f"field {token!r}: {key}= takes a whole number from {least} to {limit}")
     return int(raw)
-
-
-def _check_default(token: str, kind: str, raw: str, ftype: FieldType, bounds: dict[str, str]) -> None:
-    """A default must itself be a valid value."""
-    if kind in NUMBERS:
-        value = Decimal(raw)
-        lo, hi = _bound(token, kind, "min", bounds.get("min")), _bound(token, kind, "max", bounds.get("max"))
-        if (lo is not None and value < lo) or (hi is not None and value > hi):
-            raise InvalidName(f"field {token!r}: default {raw!r} lies outside min= and max=")
-    elif not ftype.min_length <= len(raw) <= ftype.max_length:
-        raise InvalidName(f"field {token!r}: default {raw!r} is not between minlen= and maxlen= long")
 
 
 _ENUM_RE = re.compile(r"^enum\((.*)\)$")
