@@ -48,6 +48,12 @@ class Passwords:
     async def hash(self, password: str) -> str:
         return await to_thread.run_sync(self._hash.hash, password, limiter=self.limiter)
 
+    async def new_password(self, user: object, password: str) -> dict[str, object]:
+        """The values that give a stored user a new password: its hash, and the next password version, which
+        makes every token issued before it invalid."""
+        version = Account.model_validate(user).password_version + 1
+        return {"hashed_password": await self.hash(password), "password_version": version}
+
     async def verify(self, password: str, hashed: str | None) -> bool:
         """Whether the password matches the hash. Without a hash (no such user) a hash is still checked, so
         that an unknown email takes as long to refuse as a wrong password."""

@@ -7,7 +7,7 @@ from app.api.access import FORBIDDEN, UNAUTHORIZED, CallerDep, CurrentSuperuser,
 from app.api.common import CONFLICT, NOT_FOUND, get_or_404
 from app.api.deps import IdPath, Items, PasswordsDep, Users
 from app.core.errors import Conflict
-from app.core.security import Account, Passwords
+from app.core.security import Passwords
 from app.schemas.common import Page
 from app.schemas.item import ItemRead, OwnedItemQuery
 from app.schemas.user import UserCreate, UserQuery, UserRead, UserUpdate
@@ -81,10 +81,7 @@ async def update_user(
     user = await get_or_404(users, user_id)
     values = changes.model_dump(exclude_unset=True, exclude={"password"})
     if changes.password is not None:
-        values |= {
-            "hashed_password": await passwords.hash(changes.password),
-            "password_version": Account.model_validate(user).password_version + 1,
-        }
+        values |= await passwords.new_password(user, changes.password)
     return UserRead.model_validate(await users.update(user, values))
 
 
