@@ -12,6 +12,8 @@ import os
 import urllib.parse
 import urllib.request
 import xml.etree.ElementTree as ET
+from collections.abc import Iterator
+from contextlib import contextmanager
 from pathlib import Path
 
 import pytest
@@ -46,8 +48,11 @@ def superuser_token(target: Project, base: str) -> str:
         return token
 
 
-def schemathesis(target: Project, base: str, report: Path, examples: str, *options: str) -> str:
-    """Run schemathesis against the served app; returns its output, and fails with it on any finding."""
+def schemathesis(
+    target: Project, base: str, report: Path, examples: str, *options: str, operations: int = OPERATIONS
+) -> str:
+    """Run schemathesis against the served app; returns its output, and fails with it on any finding or when it
+    tested fewer than `operations` operations."""
     result = target.run(
         "schemathesis.cli",
         "run",
@@ -69,27 +74,34 @@ def schemathesis(target: Project, base: str, report: Path, examples: str, *optio
     output = result.stdout + result.stderr
     assert result.returncode == 0, output[-20_000:]
     cases = ET.parse(report).getroot().iter("testcase")
-    assert len({case.get("name") for case in cases}) >= OPERATIONS, output[-5_000:]
+    assert len({case.get("name") for case in cases}) >= operations, output[-5_000:]
     return output
+
+
+@contextmanager
+def served(target: Project, log: Path) -> Iterator[str]:
+    """The project served by uvicorn on its migrated database; fails with the server's log on any finding, and
+    if the log holds a traceback."""
+    if BACKENDS[target.db].is_sql:
+        target.run("alembic", "upgrade", "head")
+    # On MongoDB the app is served as its tests run it against nx-27017, the stand-in server (see the
+    # generated tests/database.py): production code keeps MongoDB's formats, which nx-27017 lacks.
+    app = ("app.main:app",) if BACKENDS[target.db].is_sql else ("--factory", "tests.database:stand_in_app")
+    with serve.serving(target.root, target.env, log=log, app=app) as base:
+        try:
+            yield base
+        except AssertionError as failed:
+            raise AssertionError(f"{failed}\n--- server log ---\n{log.read_text()[-10_000:]}") from None
+    assert "Traceback" not in log.read_text()
 
 
 def test_schemathesis_finds_no_errors(project: Project, tmp_path: Path) -> None:  # noqa: F811
     """With login, twice: anonymous (each protected operation must answer 401, which `ignored_auth` and the
     documented statuses check), then as a superuser, to whom every operation is open."""
-    if BACKENDS[project.db].is_sql:
-        project.run("alembic", "upgrade", "head")
-    server_log = tmp_path / "uvicorn.log"
-    # On MongoDB the app is served as its tests run it against nx-27017, the stand-in server (see the
-    # generated tests/database.py): production code keeps MongoDB's formats, which nx-27017 lacks.
-    app = ("app.main:app",) if BACKENDS[project.db].is_sql else ("--factory", "tests.database:stand_in_app")
-    with serve.serving(project.root, project.env, log=server_log, app=app) as base:
-        try:
-            if project.auth == "jwt":
-                schemathesis(project, base, tmp_path / "anonymous.xml", "1")
-                token = f"--header=Authorization: Bearer {superuser_token(project, base)}"
-                schemathesis(project, base, tmp_path / "superuser.xml", EXAMPLES, token)
-            else:
-                schemathesis(project, base, tmp_path / "open.xml", EXAMPLES)
-        except AssertionError as failed:
-            raise AssertionError(f"{failed}\n--- server log ---\n{server_log.read_text()[-10_000:]}") from None
-    assert "Traceback" not in server_log.read_text()
+    with served(project, tmp_path / "uvicorn.log") as base:
+        if project.auth == "jwt":
+            schemathesis(project, base, tmp_path / "anonymous.xml", "1")
+            token = f"--header=Authorization: Bearer {superuser_token(project, base)}"
+            schemathesis(project, base, tmp_path / "superuser.xml", EXAMPLES, token)
+        else:
+            schemathesis(project, base, tmp_path / "open.xml", EXAMPLES)

@@ -11,7 +11,9 @@ import pytest
 
 import dbgen as dbgen_package
 from dbgen.backends import BACKENDS
+from dbgen.naming import ModelNames
 from tests.smoke.servers import fresh_database, require
+from tests.smoke.test_fuzz import EXAMPLES, schemathesis, served, superuser_token
 from tests.smoke.test_generated_projects import Project, suite_counts
 
 pytestmark = pytest.mark.smoke
@@ -22,6 +24,8 @@ PRODUCT = [
     "status:enum(draft,live)=draft",
 ]  # fmt: skip
 NOTE = ["Note", "title:str", "category:Category", "--owned"]  # records of the signed-in user who made them
+ADDED = (CATEGORY, PRODUCT, NOTE)
+ADDED_OPERATIONS = 6  # per added model: list, create, bulk create, read, update, delete
 
 
 # The folder this run imports dbgen from: run inside the project, `python -m dbgen` must find the same code
@@ -65,7 +69,7 @@ def test_add_and_remove_models(db: str, tmp_path: Path) -> None:
             project.run("alembic", "upgrade", "head")  # the base schema is live before the project grows
         base = suite_counts(project)["tests"]
 
-        for args in (CATEGORY, PRODUCT, NOTE):
+        for args in ADDED:
             result = dbgen(project, "add-model", *args)
             assert result.returncode == 0, result.stderr
         grown = check_everything(project)
@@ -80,6 +84,7 @@ def test_add_and_remove_models(db: str, tmp_path: Path) -> None:
             assert changed.returncode == 0, changed.stderr
             grown = check_everything(project)
         assert "stock: int = Field(default=0" in (root / "app/schemas/product.py").read_text()
+        fuzz_added_models(project, tmp_path)
 
         schema = root / "app" / "schemas" / "product.py"
         schema.write_text(schema.read_text() + "# my change\n")
@@ -93,6 +98,18 @@ def test_add_and_remove_models(db: str, tmp_path: Path) -> None:
         assert removed.returncode == 0, removed.stderr
         assert not schema.exists()
         assert check_everything(project) == grown - products
+
+
+def fuzz_added_models(project: Project, tmp_path: Path) -> None:
+    """schemathesis over the operations add-model and add-field wrote, as a superuser (the base project's own
+    are fuzzed in test_fuzz)."""
+    tags = "|".join(ModelNames.of(args[0]).plural.replace("_", "-") for args in ADDED)
+    with served(project, tmp_path / "uvicorn.log") as base:
+        token = f"--header=Authorization: Bearer {superuser_token(project, base)}"
+        schemathesis(
+            project, base, tmp_path / "added.xml", EXAMPLES, token, f"--include-tag-regex=^({tags})$",
+            operations=ADDED_OPERATIONS * len(ADDED),
+        )  # fmt: skip
 
 
 def _tests_in(project: Project, path: str) -> int:
