@@ -321,7 +321,7 @@ def parse_field(token: str, known_models: dict[str, ModelNames]) -> Field:
 def _many(token: str, name: str, kind: str, modifiers: list[str], known_models: dict[str, ModelNames]) -> Field:
     """`tags:Tag[]`: a many-to-many relation. It is a set of links, never null (no links is an empty set), and
     takes no modifiers: both sides are indexed, and a link goes when either of its records does."""
-    model = kind.split("[]")[0]
+    model = kind.split("[]")[0].removesuffix("?")
     if not model[:1].isupper() or not _MODEL_RE.match(model):
         raise InvalidName(f"field {token!r}: [] follows a model name, as in tags:Tag[] (lists of values are not types)")
     if token.endswith("?") or "?" in kind:
