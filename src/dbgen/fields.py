@@ -202,7 +202,7 @@ class Field:
         return self.type is not None and self.type.sortable
 
     @property
-    def names(self) -> set[str]:
+    def identifiers(self) -> set[str]:
         """Every name the field takes in a model, its schemas and its list filter."""
         return {self.name, self.column} | ({self.link} if self.many else set())
 
@@ -489,7 +489,7 @@ def parse_model(raw_name: str, tokens: list[str], known_models: dict[str, ModelN
             raise InvalidName(f"field {token!r}: a many-to-many relation links two different models")
         if parsed.many and parsed.link == f"{names.module}_id":
             raise InvalidName(f"field {token!r}: its links would need two {parsed.link!r} columns; name it otherwise")
-        for taken in parsed.names:
+        for taken in parsed.identifiers:
             if taken in seen:
                 raise InvalidName(f"field {token!r}: {taken!r} is already defined by {seen[taken]!r}")
             seen[taken] = token
