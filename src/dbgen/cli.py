@@ -115,7 +115,8 @@ def add_model(
         list[str],
         typer.Argument(
             help="Fields as name:type[=default][:modifier...][?]. Types: str text int float decimal bool date datetime "
-            "uuid json, enum(a,b,...), or a model name for a relation (category:Category). Modifiers: unique, index, "
+            "uuid json, enum(a,b,...), or a model name for a relation (category:Category; many-to-many: tags:Tag[]). "
+            "Modifiers: unique, index, "
             "optional (or a trailing ?); for relations cascade or setnull (deletes are refused by default)."
         ),
     ],
@@ -157,7 +158,7 @@ def add_field(
         list[str],
         typer.Argument(
             help="Fields in add-model's grammar. A required field needs a default (stock:int=0) or ? (stock:int?), "
-            "since the table may hold rows."
+            "since the table may hold rows; a many-to-many relation (tags:Tag[]) starts with no links."
         ),
     ],
     directory: ProjectDir = Path("."),

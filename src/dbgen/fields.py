@@ -14,7 +14,7 @@ from dataclasses import dataclass, field, replace
 from decimal import Decimal
 
 from dbgen.errors import InvalidName
-from dbgen.naming import ModelNames, pascal, snake
+from dbgen.naming import ModelNames, pascal, singularize, snake
 
 
 @dataclass(frozen=True)
@@ -169,14 +169,28 @@ class Field:
     on_delete: str = "RESTRICT"  # a relation's ON DELETE: RESTRICT, CASCADE (:cascade) or SET NULL (:setnull)
     default: Default | None = None  # `stock:int=0`: for new rows, and (server default) for rows already there
     choices: tuple[str, ...] = ()  # `status:enum(draft,live)`: its values
+    many: bool = False  # `tags:Tag[]`: a many-to-many relation, through an association table (SQL) or an array
 
     @property
     def is_relation(self) -> bool:
         return self.target is not None
 
     @property
+    def single(self) -> bool:
+        """A many-to-one relation: a foreign key column of the model's own table."""
+        return self.is_relation and not self.many
+
+    @property
+    def link(self) -> str:
+        """A many-to-many relation's id of one linked record: `tag_id` for `tags`, the association table's column
+        and the list filter."""
+        return f"{singularize(self.name)}_id"
+
+    @property
     def column(self) -> str:
-        """The attribute that holds the value: `category_id` for a relation `category`."""
+        """The attribute that holds the value: `category_id` for a relation `category`, `tag_ids` for `tags:Tag[]`."""
+        if self.many:
+            return f"{self.link}s"
         return f"{self.name}_id" if self.is_relation else self.name
 
     @property
@@ -188,12 +202,18 @@ class Field:
         return self.type is not None and self.type.sortable
 
     @property
+    def identifiers(self) -> set[str]:
+        """Every name the field takes in a model, its schemas and its list filter."""
+        return {self.name, self.column} | ({self.link} if self.many else set())
+
+    @property
     def filterable(self) -> bool:
         return self.is_relation or (self.type is not None and self.type.name in ("bool", "enum"))
 
     @property
     def indexed(self) -> bool:
-        """Relations, `:index`, and every sort key: a list sorted by it reads the index, not the whole table."""
+        """Relations, `:index`, and every sort key: a list sorted by it reads the index, not the whole table.
+        (A many-to-many relation's SQL index is on its association table; MongoDB's is multikey, on the array.)"""
         return self.index or self.is_relation or self.sortable
 
 
@@ -210,6 +230,11 @@ class ModelSpec:
     @property
     def relations(self) -> list[Field]:
         return [f for f in self.fields if f.is_relation]
+
+    @property
+    def parents(self) -> list[Field]:
+        """The many-to-one relations: each a foreign key here, and a one-to-many on the other side."""
+        return [f for f in self.fields if f.single]
 
 
 def parse_model_name(raw: str) -> ModelNames:
@@ -231,6 +256,8 @@ def parse_field(token: str, known_models: dict[str, ModelNames]) -> Field:
         raise InvalidName(f"field {token!r}: name {name!r} must be lower_snake_case")
     if keyword.iskeyword(name) or keyword.issoftkeyword(name) or name in RESERVED:
         raise InvalidName(f"field {token!r}: {name!r} is a reserved name")
+    if "[]" in kind:
+        return _many(token, name, kind, modifiers, known_models)
     kind, _, default = kind.partition("=")
     optional = token.endswith("?") or kind.endswith("?")
     kind = kind.removesuffix("?")
@@ -289,6 +316,31 @@ def parse_field(token: str, known_models: dict[str, ModelNames]) -> Field:
         return Field(name, None, target=target, optional=optional, index=True, spec=token, on_delete=on_delete)
     choices = ", ".join(name for name in TYPES if name != "enum")
     raise InvalidName(f"field {token!r}: unknown type {kind!r}; use one of {choices}, enum(a,b,...), or a model name")
+
+
+def _many(token: str, name: str, kind: str, modifiers: list[str], known_models: dict[str, ModelNames]) -> Field:
+    """`tags:Tag[]`: a many-to-many relation. It is a set of links, never null (no links is an empty set), and
+    takes no modifiers: both sides are indexed, and a link goes when either of its records does."""
+    model = kind.split("[]")[0].removesuffix("?")
+    if not model[:1].isupper() or not _MODEL_RE.match(model):
+        raise InvalidName(f"field {token!r}: [] follows a model name, as in tags:Tag[] (lists of values are not types)")
+    if token.endswith("?") or "?" in kind:
+        raise InvalidName(f"field {token!r}: a many-to-many relation cannot be optional; no links is an empty list")
+    if "=" in kind:
+        raise InvalidName(f"field {token!r}: a many-to-many relation takes no default; it starts with no links")
+    if kind != f"{model}[]":
+        raise InvalidName(f"field {token!r}: write a many-to-many relation as {name}:{model}[]")
+    if modifiers:
+        raise InvalidName(
+            f"field {token!r}: :{modifiers[0]} does not apply to a many-to-many relation; it takes no modifiers "
+            "(its links are indexed, and removed with either side)"
+        )
+    target = known_models.get(pascal(model))
+    if target is None:
+        raise InvalidName(f"field {token!r}: no model {model!r} in this project (models: {', '.join(known_models)})")
+    if name.endswith(("_id", "_ids")):
+        raise InvalidName(f"field {token!r}: name the relation after what it links, e.g. tags:Tag[] (for tag_ids)")
+    return Field(name, None, target=target, index=True, spec=token, on_delete="CASCADE", many=True)
 
 
 BOUNDS = ("min", "max", "minlen", "maxlen")
@@ -433,7 +485,11 @@ def parse_model(raw_name: str, tokens: list[str], known_models: dict[str, ModelN
     seen: dict[str, str] = {}
     for token in tokens:
         parsed = parse_field(token, known_models)
-        for taken in {parsed.name, parsed.column}:
+        if parsed.many and parsed.target == names:
+            raise InvalidName(f"field {token!r}: a many-to-many relation links two different models")
+        if parsed.many and parsed.link == f"{names.module}_id":
+            raise InvalidName(f"field {token!r}: its links would need two {parsed.link!r} columns; name it otherwise")
+        for taken in parsed.identifiers:
             if taken in seen:
                 raise InvalidName(f"field {token!r}: {taken!r} is already defined by {seen[taken]!r}")
             seen[taken] = token

@@ -45,6 +45,17 @@ def pluralize(word: str) -> str:
     return word + "s"
 
 
+def singularize(word: str) -> str:
+    """The reverse of pluralize, for a field named by a plural (tags -> tag, categories -> category)."""
+    if word.endswith("ies") and len(word) > 3:
+        return word[:-3] + "y"
+    if word.endswith(("sses", "xes", "zes", "ches", "shes")):
+        return word[:-2]
+    if word.endswith("s") and not word.endswith("ss"):
+        return word[:-1]
+    return word
+
+
 # It names a folder, a package, databases (PostgreSQL and MySQL allow 63 and 64 characters) and images.
 MAX_PROJECT_NAME = 50
 

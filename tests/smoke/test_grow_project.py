@@ -19,12 +19,13 @@ from tests.smoke.test_generated_projects import Project, suite_counts
 pytestmark = pytest.mark.smoke
 
 CATEGORY = ["Category", "name:str:unique"]
+TAG = ["Tag", "name:str:unique"]
 PRODUCT = [
     "Product", "name:str:maxlen=80", "price:decimal:min=0", "in_stock:bool", "category:Category", "description:text?",
-    "status:enum(draft,live)=draft",
+    "status:enum(draft,live)=draft", "tags:Tag[]",
 ]  # fmt: skip
 NOTE = ["Note", "title:str", "category:Category", "--owned"]  # records of the signed-in user who made them
-ADDED = (CATEGORY, PRODUCT, NOTE)
+ADDED = (CATEGORY, TAG, PRODUCT, NOTE)
 ADDED_OPERATIONS = 6  # per added model: list, create, bulk create, read, update, delete
 
 
@@ -92,6 +93,9 @@ def test_add_and_remove_models(db: str, tmp_path: Path) -> None:
         assert refused.returncode == 2 and "app/schemas/product.py" in refused.stderr
         assert schema.read_text().endswith("# my change\n")
         schema.write_text(schema.read_text().removesuffix("# my change\n"))
+
+        refused = dbgen(project, "remove-model", "Tag")
+        assert refused.returncode == 2 and "Product refers to it" in refused.stderr
 
         products = _tests_in(project, "tests/test_products.py")
         removed = dbgen(project, "remove-model", "Product")

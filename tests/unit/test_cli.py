@@ -145,3 +145,21 @@ def test_fields_grow_and_shrink_safely(tmp_path: Path) -> None:
     schema.write_text(schema.read_text() + "# mine\n")
     code, _, err = invoke("remove-field", "Product", "stock", "--dir", str(root))
     assert code == 2 and "app/schemas/product.py" in err and schema.read_text().endswith("# mine\n")
+
+
+def test_many_to_many_fields_refuse_in_one_line_and_dry_run_writes_nothing(tmp_path: Path) -> None:
+    root = tmp_path / "shop"
+    assert invoke("new", "shop", "--dir", str(root))[0] == 0
+    assert invoke("add-model", "Product", "name:str", "--dir", str(root))[0] == 0
+    before = tree(root)
+    for args, message in [
+        (["add-field", "Product", "tags:Ghost[]"], "error: field 'tags:Ghost[]': no model 'Ghost' in this project"),
+        (["add-model", "Offer", "goods:Item[]:unique"], ":unique does not apply to a many-to-many relation"),
+        (["add-model", "Offer", "goods:Item[]?"], "a many-to-many relation cannot be optional"),
+    ]:
+        code, _, err = invoke(*args, "--dir", str(root))
+        assert (code, len(err.strip().splitlines())) == (2, 1), err
+        assert message in err
+    code, out, _ = invoke("add-field", "Product", "goods:Item[]", "--dir", str(root), "--dry-run")
+    assert code == 0 and '+        "product_goods",' in out
+    assert tree(root) == before

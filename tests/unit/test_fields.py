@@ -70,6 +70,19 @@ def test_deleting_a_referenced_record_is_refused_unless_the_relation_says_otherw
         ("x:int:step=2", "unknown modifier 'step='"),
         ("name:str:cascade", "are for relations"),
         ("category:Category?:cascade:setnull", "choose one of :cascade and :setnull"),
+        ("tags:Ghost[]", "no model 'Ghost' in this project"),
+        ("tags:Category[]:unique", ":unique does not apply to a many-to-many relation"),
+        ("tags:Category[]:index", ":index does not apply to a many-to-many relation"),
+        ("tags:Category[]:cascade", ":cascade does not apply to a many-to-many relation"),
+        ("tags:Category[]:setnull", ":setnull does not apply to a many-to-many relation"),
+        ("tags:Category[]:optional", ":optional does not apply to a many-to-many relation"),
+        ("tags:Category[]:maxlen=3", ":maxlen=3 does not apply to a many-to-many relation"),
+        ("tags:Category[]=x", "a many-to-many relation takes no default"),
+        ("tags:Category[]?", "a many-to-many relation cannot be optional"),
+        ("tags:Category?[]", "a many-to-many relation cannot be optional"),
+        ("tags:str[]", r"\[\] follows a model name"),
+        ("tags:Category[][]", r"write a many-to-many relation as tags:Category\[\]"),
+        ("category_ids:Category[]", "name the relation after what it links"),
     ],
 )
 def test_invalid_tokens_name_the_problem(token: str, message: str) -> None:
@@ -117,3 +130,22 @@ def test_bounds_reach_the_schema_the_column_and_the_test_samples() -> None:
     code = parse_field("code:str:minlen=2:maxlen=4", KNOWN).type
     assert code is not None and code.constraint == "min_length=2, max_length=4"
     assert code.column == "String(4)" and code.samples == ('"alph"', '"brav"', '"char"')
+
+
+def test_many_to_many_is_a_list_of_ids_with_a_filter_by_one() -> None:
+    tags = parse_field("categories:Category[]", KNOWN)
+    assert tags.many and tags.is_relation and not tags.single and tags.target == KNOWN["Category"]
+    assert (tags.column, tags.link) == ("category_ids", "category_id")
+    assert tags.indexed and tags.filterable and not tags.sortable and not tags.optional
+    assert parse_field("owners:User[]", KNOWN).column == "owner_ids"
+    spec = parse_model("Product", ["name:str", "categories:Category[]", "owner:User"], KNOWN)
+    assert [f.name for f in spec.parents] == ["owner"] and len(spec.relations) == 2
+
+
+def test_many_to_many_names_do_not_clash() -> None:
+    with pytest.raises(InvalidName, match="'category_id' is already defined by 'category:Category'"):
+        parse_model("Product", ["category:Category", "categories:Category[]"], KNOWN)
+    with pytest.raises(InvalidName, match="links two different models"):
+        parse_model("Category", ["related:Category[]"], KNOWN)
+    with pytest.raises(InvalidName, match="two 'product_id' columns"):
+        parse_model("Product", ["products:Category[]"], KNOWN)

@@ -8,7 +8,7 @@ from typer.testing import CliRunner
 
 from dbgen import writer
 from dbgen.cli import app
-from dbgen.commands.models import plan_add_model, plan_remove_model
+from dbgen.commands.models import plan_add_field, plan_add_model, plan_remove_field, plan_remove_model
 from dbgen.commands.new import plan_new
 from dbgen.errors import Conflict, DbgenError, InvalidName, NotAProject
 from tests.unit.test_writer import tree
@@ -141,3 +141,55 @@ def test_cli_bad_field_is_one_line_exit_2(shop: Path) -> None:
         "date, datetime, uuid, json, enum(a,b,...), or a model name"
     )
     assert tree(shop) == before
+
+
+def test_many_to_many_gets_an_association_table_and_no_reverse_side(shop: Path) -> None:
+    add(shop, "Tag", "name:str:unique")
+    tag_model = (shop / "app/models/tag.py").read_text()
+    add(shop, "Product", "name:str", "tags:Tag[]", "watchers:User[]")
+    assert (shop / "app/models/tag.py").read_text() == tag_model  # the links are the product's alone
+    assert "relationship" not in (shop / "app/models/user.py").read_text().split("# dbgen: relationships")[1]
+    model = (shop / "app/models/product.py").read_text()
+    assert 'Column("tag_id", ForeignKey("tags.id", ondelete="CASCADE"), primary_key=True, index=True)' in model
+    assert 'Column("product_id", ForeignKey("products.id", ondelete="CASCADE"), primary_key=True)' in model
+    assert "relationship(\n        secondary=product_tags," in model
+    assert "    def watcher_ids(self) -> list[int]:\n" in model
+    migration = (shop / "migrations/versions/0003_add_product.py").read_text()
+    assert 'sa.PrimaryKeyConstraint("product_id", "tag_id", name=op.f("pk_product_tags"))' in migration
+    assert 'op.create_index(op.f("ix_product_tags_tag_id"), "product_tags", ["tag_id"], unique=False)' in migration
+    assert migration.endswith(
+        'op.drop_table("product_tags")\n    op.drop_table("product_watchers")\n    op.drop_table("products")\n'
+    )
+    repository = (shop / "app/repositories/product.py").read_text()
+    assert '"tag_ids": Product.tags,' in repository
+    schema = (shop / "app/schemas/product.py").read_text()
+    assert "tag_ids: list[Id] = Field(default_factory=list, max_length=100)" in schema
+    assert 'alias="tag_id", description="Only the products linked to this tag")' in schema
+    with pytest.raises(InvalidName, match="cannot remove Tag: Product refers to it"):
+        plan_remove_model(shop, "Tag")
+
+
+def test_many_to_many_fields_come_and_go_with_their_table(shop: Path) -> None:
+    add(shop, "Tag", "name:str:unique")
+    add(shop, "Product", "name:str")
+    writer.apply(plan_add_field(shop, "Product", ["tags:Tag[]"]))
+    added = (shop / "migrations/versions/0004_add_tag_ids_product.py").read_text()
+    assert 'op.create_table(\n        "product_tags",' in added and "batch_alter_table" not in added
+    assert 'def downgrade() -> None:\n    op.drop_table("product_tags")\n' in added
+    with pytest.raises(InvalidName, match="cannot remove Tag"):
+        plan_remove_model(shop, "Tag")
+    writer.apply(plan_remove_field(shop, "Product", "tags"))
+    removed = (shop / "migrations/versions/0005_remove_tag_ids_product.py").read_text()
+    assert 'def upgrade() -> None:\n    op.drop_table("product_tags")\n' in removed
+    assert "product_tags" not in (shop / "app/models/product.py").read_text()
+    writer.apply(plan_remove_model(shop, "Tag"))
+
+
+def test_an_association_table_and_a_model_table_do_not_clash(shop: Path) -> None:
+    add(shop, "Product", "name:str")
+    add(shop, "ProductTag", "name:str")
+    with pytest.raises(InvalidName, match="association table 'product_tags' is ProductTag's table"):
+        plan_add_field(shop, "Product", ["tags:Item[]"])
+    add(shop, "Offer", "name:str", "goods:Item[]")
+    with pytest.raises(InvalidName, match="its table 'offer_goods' would be Offer's association table"):
+        plan_add_model(shop, "OfferGood", ["name:str"])

@@ -109,3 +109,13 @@ def test_registered_init_passes_ruff(shop: Path) -> None:
         command = [sys.executable, "-m", "ruff", *command]
         result = subprocess.run(command, cwd=shop, capture_output=True, text=True)
         assert result.returncode == 0, result.stdout + result.stderr
+
+
+def test_many_to_many_is_an_indexed_array_whose_ids_are_pulled(shop: Path) -> None:
+    writer.apply(plan_add_model(shop, "Tag", ["name:str:unique"]))
+    writer.apply(plan_add_model(shop, "Product", ["name:str", "tags:Tag[]"]))
+    model = (shop / "app/models/product.py").read_text()
+    assert 'IndexModel([("tag_ids", ASCENDING)], name="ix_products_tag_ids")' in model
+    assert "    tag_ids: list[ObjectId]\n" in model
+    assert '    Reference(product.COLLECTION, "tag_ids", tag.COLLECTION, "pull"),\n' in (shop / MODELS).read_text()
+    assert "tag_ids: list[Id] = Field(default_factory=list)" in (shop / "app/schemas/product.py").read_text()

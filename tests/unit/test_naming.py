@@ -1,7 +1,7 @@
 import pytest
 
 from dbgen.errors import InvalidName
-from dbgen.naming import ModelNames, kebab, pascal, pluralize, snake, validate_project_name
+from dbgen.naming import ModelNames, kebab, pascal, pluralize, singularize, snake, validate_project_name
 
 
 @pytest.mark.parametrize(
@@ -57,3 +57,11 @@ def test_valid_project_names(name: str) -> None:
 def test_invalid_project_names(name: str, problem: str) -> None:
     with pytest.raises(InvalidName, match=problem):
         validate_project_name(name)
+
+
+@pytest.mark.parametrize(
+    ("plural", "singular"),
+    [("tags", "tag"), ("categories", "category"), ("boxes", "box"), ("classes", "class"), ("glass", "glass")],
+)
+def test_singularize_undoes_pluralize(plural: str, singular: str) -> None:
+    assert singularize(plural) == singular

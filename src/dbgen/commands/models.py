@@ -47,7 +47,7 @@ def registrations(project: Project, spec: ModelSpec) -> list[Registration]:
             Registration("app/models/__init__.py", "# dbgen: models",
                          f"from app.models.{names.module} import {names.cls} as {names.cls}", sort=True)
         )  # fmt: skip
-        for field in spec.relations:
+        for field in spec.parents:
             if field.target is not None and field.target.cls in BUILT_IN:
                 found.extend(_reverse_relation(names, field))
     else:
@@ -69,6 +69,8 @@ def _document_registrations(spec: ModelSpec) -> list[Registration]:
     for field in spec.relations:
         assert field.target is not None
         on_delete = {"RESTRICT": "restrict", "CASCADE": "cascade", "SET NULL": "set_null"}[field.on_delete]
+        if field.many:
+            on_delete = "pull"  # a deleted parent's id leaves the array; the document stays
         args = [f"{module}.COLLECTION", f'"{field.column}"', f"{field.target.module}.COLLECTION", f'"{on_delete}"']
         found.append(Registration(path, "# dbgen: references", edits.call(4, "Reference", args, ",")))
     return found
@@ -104,7 +106,7 @@ def _context(project: Project, spec: ModelSpec, revision: str = "", down_revisio
     children = [
         Child(other.names, f.name)
         for other in specs.values()
-        for f in other.relations
+        for f in other.parents
         if f.target is not None and f.target.cls == spec.names.cls
     ]
     return {
@@ -127,7 +129,7 @@ def _rewrite_parents(project: Project, plan: Plan, spec: ModelSpec, base: dict[s
     """
     if not project.backend.is_sql:
         return
-    for target in _targets(spec):
+    for target in _targets(spec, many=False):
         if target not in project.added:
             continue  # built-in parents get a marker line instead (see registrations)
         parent = _spec_of(project, target)
@@ -150,14 +152,39 @@ def _next_revision(project: Project) -> tuple[str, str | None]:
     return f"{number:04d}", head
 
 
-def _targets(spec: ModelSpec) -> list[str]:
-    return [f.target.cls for f in spec.relations if f.target is not None]
+def _targets(spec: ModelSpec, *, many: bool = True) -> list[str]:
+    """The models it refers to; without `many`, only through many-to-one relations (the ones with a reverse side)."""
+    return [f.target.cls for f in (spec.relations if many else spec.parents) if f.target is not None]
 
 
 def _refuse_double_relations(spec: ModelSpec) -> None:
-    targets = _targets(spec)
+    targets = _targets(spec, many=False)
     if len(set(targets)) != len(targets):
         raise InvalidName(f"model {spec.names.cls} refers to the same model twice; one relation per model is supported")
+
+
+def _refuse_table_clashes(project: Project, spec: ModelSpec) -> None:
+    """An association table (`product_tags`) and a model's table share one namespace."""
+    tables = {ModelNames.of(key).table: key for key in project.models if key != spec.names.cls}
+    links = {
+        f"{_spec_of(project, key).names.module}_{f.name}": key
+        for key in project.added
+        if key != spec.names.cls
+        for f in _spec_of(project, key).relations
+        if f.many
+    }
+    if spec.names.table in links:
+        raise InvalidName(
+            f"model {spec.names.cls}: its table {spec.names.table!r} would be {links[spec.names.table]}'s "
+            "association table; choose another name"
+        )
+    for field in spec.relations:
+        table = f"{spec.names.module}_{field.name}"
+        if field.many and table in tables:
+            raise InvalidName(
+                f"field {field.spec!r}: its association table {table!r} is {tables[table]}'s table; "
+                "name the field otherwise"
+            )
 
 
 def _own_files(project: Project, key: str) -> dict[str, str]:
@@ -205,6 +232,7 @@ def plan_add_model(start: Path, name: str, tokens: list[str], *, force: bool = F
     spec = _parse(project, name, tokens, owned)
     base = _baseline(project)
     _refuse_double_relations(spec)
+    _refuse_table_clashes(project, spec)
     revision, down_revision = _next_revision(project)
     written: dict[str, str] = {}
     for path, content in render_tree("model", _context(project, spec, revision, down_revision)):
@@ -343,7 +371,7 @@ def plan_add_field(start: Path, name: str, tokens: list[str], *, force: bool = F
     for field in new:
         if any(field.name == f.name or field.column == f.column for f in old.fields):
             raise InvalidName(f"field {field.spec!r}: {key} already has a field {field.name!r}")
-        if not (field.optional or field.default):
+        if not (field.optional or field.default or field.many):
             example = f"{field.name}:{field.spec.split(':')[1]}"
             raise InvalidName(
                 f"field {field.spec!r} is required and {key} may already have rows: give it a default "
@@ -351,6 +379,7 @@ def plan_add_field(start: Path, name: str, tokens: list[str], *, force: bool = F
             )
     spec = _parse(project, key, [*project.added[key].fields, *tokens], project.added[key].owned)
     _refuse_double_relations(spec)
+    _refuse_table_clashes(project, spec)
     return _regrow(project, key, old, spec, [f for f in spec.fields if f.spec in tokens], force=force)
 
 
