@@ -52,7 +52,18 @@ def registrations(project: Project, spec: ModelSpec) -> list[Registration]:
                 found.extend(_reverse_relation(names, field))
     else:
         found.extend(_document_registrations(spec))
+    if has_admin(project):
+        found += [
+            Registration("app/admin/site.py", "# dbgen: admin imports",
+                         f"from app.admin.{names.module} import {names.cls}View", sort=True),
+            Registration("app/admin/site.py", "# dbgen: admin views", f"    admin.add_view({names.cls}View(app))"),
+        ]  # fmt: skip
     return found
+
+
+def has_admin(project: Project) -> bool:
+    """A project made before dbgen wrote /admin has no admin: its models get no admin view."""
+    return project.read("app/admin/site.py") is not None
 
 
 def _document_registrations(spec: ModelSpec) -> list[Registration]:
@@ -110,6 +121,7 @@ def _context(project: Project, spec: ModelSpec, revision: str = "", down_revisio
     return {
         "db": project.answers["db"],
         "project_name": project.answers["project_name"],
+        "admin": has_admin(project),
         "model": spec.names,
         "owned": spec.owned,
         "fields": list(spec.fields),
