@@ -39,6 +39,7 @@ class FieldType:
     min_length: int = 0  # text: the bounds of its length (minlen= and maxlen= narrow them)
     max_length: int = 0
     choices: tuple[str, ...] = ()  # an enum's values
+    admin: str = "StringField"  # the starlette-admin field that shows and edits it in /admin
 
     @property
     def model_import(self) -> str:
@@ -55,36 +56,42 @@ TYPES: dict[str, FieldType] = {
                   bson="string", searchable=True, samples=('"alpha"', '"bravo"', '"charlie"'), numbered='f"alpha {n}"',
                   min_length=1, max_length=255),
         FieldType("text", "str", "Text", "sa.Text()", constraint="max_length=10_000", bson="string", searchable=True,
+                  admin="TextAreaField",
                   sortable=False, indexable=False, samples=('"Alpha text"', '"Bravo text"', '"Charlie text"'),
                   numbered='f"Alpha text {n}"', max_length=10_000),
         FieldType("int", "int", "Integer", "sa.Integer()", constraint="ge=-(2**31), le=2**31 - 1", bson="number",
+                  admin="IntegerField",
                   samples=("1", "2", "3")),
         FieldType("float", "float", "Double", "sa.Double()", constraint="allow_inf_nan=False", bson="number",
+                  admin="FloatField",
                   samples=("1.5", "2.5", "3.5"), numbered="n + 0.5", compare="{got} == pytest.approx({expected})"),
         FieldType("decimal", "Decimal", "Numeric(12, 2)", "sa.Numeric(precision=12, scale=2)",
                   imports=("from decimal import Decimal",), constraint="max_digits=12, decimal_places=2, strict=False",
-                  bson="number",
+                  bson="number", admin="DecimalField",
                   samples=('"1.50"', '"2.50"', '"3.50"'), numbered='f"{n}.50"',
                   compare="Decimal({got}) == Decimal({expected})"),
         FieldType("bool", "bool", "Boolean", "sa.Boolean()", bson="bool", samples=("True", "False", "False"),
+                  admin="BooleanField",
                   numbered="True", compare="{got} is {expected}"),
         FieldType("date", "date", "Date", "sa.Date()", imports=("from datetime import date",),
-                  constraint="strict=False", bson="date", samples=('"2024-01-02"', '"2024-02-03"', '"2024-03-04"'),
-                  numbered='f"{2000 + n}-01-02"'),
+                  constraint="strict=False", bson="date", admin="DateField",
+                  samples=('"2024-01-02"', '"2024-02-03"', '"2024-03-04"'), numbered='f"{2000 + n}-01-02"'),
         FieldType("datetime", "datetime", "UTCDateTime()", "sa.DateTime(timezone=True)",
                   imports=("from datetime import datetime",), column_import="from app.db.base import UTCDateTime",
-                  constraint="strict=False", bson="date",
+                  constraint="strict=False", bson="date", admin="DateTimeField",
                   samples=('"2024-01-02T03:04:05Z"', '"2024-02-03T04:05:06Z"', '"2024-03-04T05:06:07Z"'),
                   numbered='f"{2000 + n}-01-02T03:04:05Z"', compare="{got}[:19] == {expected}[:19]"),
         FieldType("uuid", "UUID", "Uuid", "sa.Uuid()", imports=("from uuid import UUID",), constraint="strict=False",
+                  admin="UUIDField",
                   bson="binData",
                   samples=('"6f1c2a9e-4b0a-41b2-83d4-e5f6a7b8c9d0"', '"7a2d3b0f-5c1b-42c3-94e5-f6a7b8c9d0e1"',
                            '"8b3e4c1a-6d2c-43d4-a5f6-a7b8c9d0e1f2"'),
                   numbered='f"00000000-0000-4000-8000-{n:012d}"'),
         # A placeholder: each enum field gets a type of its own (_enum_type), named after its model and field.
-        FieldType("enum", "str", "String", "sa.String()", constraint="strict=False", bson="string",
+        FieldType("enum", "str", "String", "sa.String()", constraint="strict=False", bson="string", admin="EnumField",
                   samples=('"a"', '"a"', '"a"'), numbered='"a"'),
         FieldType("json", "dict[str, Any]", "JSON", "sa.JSON()", imports=("from typing import Any",), bson="object",
+                  admin="JSONField",
                   sortable=False, indexable=False, samples=('{"k": 1}', '{"k": 2}', '{"k": 3}'),
                   numbered='{"k": n}'),
     )

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import os
+import re
 import subprocess
 import sys
 from pathlib import Path
@@ -75,6 +76,8 @@ def test_add_and_remove_models(db: str, tmp_path: Path) -> None:
             assert result.returncode == 0, result.stderr
         grown = check_everything(project)
         assert grown > base + 30  # the resources came with their own tests
+        # The generated admin test opens every model's list page from the admin's menu.
+        assert admin_views(project) == {"category", "item", "note", "product", "user"}
 
         again = dbgen(project, "add-model", *PRODUCT)
         assert again.returncode == 0 and "nothing to do" in again.stdout
@@ -102,6 +105,14 @@ def test_add_and_remove_models(db: str, tmp_path: Path) -> None:
         assert removed.returncode == 0, removed.stderr
         assert not schema.exists()
         assert check_everything(project) == grown - products
+        assert admin_views(project) == {"category", "item", "note", "user"}
+
+
+def admin_views(project: Project) -> set[str]:
+    """The models with a view in the admin: registered in app/admin/site.py, whose menu the generated admin
+    test follows to every model's list page."""
+    site = (project.root / "app/admin/site.py").read_text()
+    return {name.lower() for name in re.findall(r"admin\.add_view\((\w+)View\(app\)\)", site)}
 
 
 def fuzz_added_models(project: Project, tmp_path: Path) -> None:

@@ -193,3 +193,27 @@ def test_an_association_table_and_a_model_table_do_not_clash(shop: Path) -> None
     add(shop, "Offer", "name:str", "goods:Item[]")
     with pytest.raises(InvalidName, match="its table 'offer_goods' would be Offer's association table"):
         plan_add_model(shop, "OfferGood", ["name:str"])
+
+
+def test_an_added_model_gets_an_admin_view_that_remove_model_takes_out(shop: Path) -> None:
+    site = (shop / "app/admin/site.py").read_text()
+    add(shop, "Category", "name:str:unique")
+    add(shop, "product", *PRODUCT)
+    view = (shop / "app/admin/product.py").read_text()
+    assert 'Reference("category", "category_id", CategoryRepository, CategoryRead, label="category")' in view
+    assert 'HasOne("category", key="category", required=True)' in view
+    assert 'title_field = "name"' in view and 'DecimalField("price", required=True)' in view
+    registered = (shop / "app/admin/site.py").read_text()
+    assert "from app.admin.product import ProductView\n" in registered
+    assert "    admin.add_view(ProductView(app))\n    # dbgen: admin views" in registered
+    writer.apply(plan_remove_model(shop, "Product"))
+    writer.apply(plan_remove_model(shop, "Category"))
+    assert not (shop / "app/admin/product.py").exists()
+    assert (shop / "app/admin/site.py").read_text() == site
+
+
+def test_a_project_without_the_admin_gets_no_admin_view(shop: Path) -> None:
+    (shop / "app/admin/site.py").unlink()  # as in a project made before dbgen wrote /admin
+    add(shop, "Category", "name:str:unique")
+    assert (shop / "app/models/category.py").is_file()
+    assert not (shop / "app/admin/category.py").exists()

@@ -41,6 +41,11 @@ def test_document_registrations(shop: Path) -> None:
     writer.apply(plan_add_model(shop, "Category", CATEGORY))
     project = find(shop)
     found = registrations(project, parse_model("Product", PRODUCT, project.models))
+    admin, found = found[-2:], found[:-2]
+    assert [(r.path, r.marker, r.line) for r in admin] == [
+        ("app/admin/site.py", "# dbgen: admin imports", "from app.admin.product import ProductView"),
+        ("app/admin/site.py", "# dbgen: admin views", "    admin.add_view(ProductView(app))"),
+    ]
     assert [(r.path, r.line) for r in found[2:4]] == [
         ("app/api/deps.py", "from app.repositories.product import ProductRepository"),
         ("app/api/deps.py", "Products = Annotated[ProductRepository, repository(ProductRepository)]"),

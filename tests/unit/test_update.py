@@ -315,3 +315,14 @@ def test_cli_help_lists_update_and_its_options() -> None:
     result = runner.invoke(app, ["update", "--help"])
     assert result.exit_code == 0
     assert all(option in result.stdout for option in ("--dir", "--dry-run", "--force"))
+
+
+def test_an_older_project_gets_the_admin_with_views_for_its_added_models(tmp_path: Path) -> None:
+    root = tmp_path / "shop"
+    shutil.copytree(Path(__file__).parents[1] / "fixtures" / "release-0.1.0" / "sqlite", root)
+    assert not (root / "app/admin").exists()
+    writer.apply(plan_update(root, force=True))
+    site = (root / "app/admin/site.py").read_text()
+    for model in ("Category", "Product"):
+        assert f"    admin.add_view({model}View(app))\n" in site
+        assert (root / f"app/admin/{model.lower()}.py").is_file()

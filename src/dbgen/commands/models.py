@@ -31,7 +31,8 @@ class Registration:
     sort: bool = False
 
 
-def registrations(project: Project, spec: ModelSpec) -> list[Registration]:
+def registrations(project: Project, spec: ModelSpec, *, admin: bool | None = None) -> list[Registration]:
+    """The lines that make the model known; `admin` says whether the project has /admin (default: look)."""
     names = spec.names
     found = [
         Registration("app/api/router.py", "# dbgen: router imports",
@@ -52,7 +53,18 @@ def registrations(project: Project, spec: ModelSpec) -> list[Registration]:
                 found.extend(_reverse_relation(names, field))
     else:
         found.extend(_document_registrations(spec))
+    if has_admin(project) if admin is None else admin:
+        found += [
+            Registration("app/admin/site.py", "# dbgen: admin imports",
+                         f"from app.admin.{names.module} import {names.cls}View", sort=True),
+            Registration("app/admin/site.py", "# dbgen: admin views", f"    admin.add_view({names.cls}View(app))"),
+        ]  # fmt: skip
     return found
+
+
+def has_admin(project: Project) -> bool:
+    """A project made before dbgen wrote /admin has no admin: its models get no admin view."""
+    return project.read("app/admin/site.py") is not None
 
 
 def _document_registrations(spec: ModelSpec) -> list[Registration]:
@@ -101,7 +113,14 @@ class Child:
     field: str
 
 
-def _context(project: Project, spec: ModelSpec, revision: str = "", down_revision: str | None = None) -> dict[str, Any]:
+def _context(
+    project: Project,
+    spec: ModelSpec,
+    revision: str = "",
+    down_revision: str | None = None,
+    *,
+    admin: bool | None = None,
+) -> dict[str, Any]:
     specs = {name: _spec_of(project, name) for name in project.added}
     children = [
         Child(other.names, f.name)
@@ -112,6 +131,7 @@ def _context(project: Project, spec: ModelSpec, revision: str = "", down_revisio
     return {
         "db": project.answers["db"],
         "project_name": project.answers["project_name"],
+        "admin": has_admin(project) if admin is None else admin,
         "model": spec.names,
         "owned": spec.owned,
         "fields": list(spec.fields),
@@ -308,8 +328,9 @@ def replay(project: Project, files: dict[str, bytes], key: str) -> None:
     Its model file is rendered with all of today's children, as add-model leaves it after adding the last one.
     """
     spec = _spec_of(project, key)
-    files.update(render_tree("model", _context(project, spec, "0000", None)))
-    files.update(registered(files.get, registrations(project, spec), insert=True))
+    admin = "app/admin/site.py" in files  # what the files have, which `dbgen update` may be adding
+    files.update(render_tree("model", _context(project, spec, "0000", None, admin=admin)))
+    files.update(registered(files.get, registrations(project, spec, admin=admin), insert=True))
 
 
 def _baseline(project: Project) -> dict[str, bytes]:
