@@ -18,10 +18,10 @@ from tests.smoke.test_generated_projects import Project, suite_counts
 
 pytestmark = pytest.mark.smoke
 
-CATEGORY = ["Category", "name:str:unique"]
+CATEGORY = ["Category", "name:str:ci:unique"]  # unique whatever the case
 PRODUCT = [
     "Product", "name:str:maxlen=80", "price:decimal:min=0", "in_stock:bool", "category:Category", "description:text?",
-    "status:enum(draft,live)=draft",
+    "status:enum(draft,live)=draft", "site:url?",
 ]  # fmt: skip
 NOTE = ["Note", "title:str", "category:Category", "--owned"]  # records of the signed-in user who made them
 ADDED = (CATEGORY, PRODUCT, NOTE)
