@@ -109,3 +109,13 @@ def test_registered_init_passes_ruff(shop: Path) -> None:
         command = [sys.executable, "-m", "ruff", *command]
         result = subprocess.run(command, cwd=shop, capture_output=True, text=True)
         assert result.returncode == 0, result.stdout + result.stderr
+
+
+def test_ci_field_is_stored_with_a_unique_lower_case_copy(shop: Path) -> None:
+    writer.apply(plan_add_model(shop, "Tag", ["label:str:ci:unique", "mail:email?:ci:unique"]))
+    model = (shop / "app/models/tag.py").read_text()
+    assert 'IndexModel([("label_lower", ASCENDING)], name="uq_tags_label_lower", unique=True)' in model
+    assert 'IndexModel([("label", ASCENDING)], name="ix_tags_label")' in model  # the sort key
+    assert 'partialFilterExpression={"mail_lower": {"$type": "string"}}' in model
+    assert "    label_lower: str  #" in model and "    mail_lower: str | None  #" in model
+    assert 'lowered = ("label", "mail")' in (shop / "app/repositories/tag.py").read_text()
