@@ -20,6 +20,9 @@ class Backend:
     now: str = "sa.func.now()"
     container_url: str = ""  # DATABASE_URL inside compose.yaml: the database service is `db`
     tracing: str = ""  # the OpenTelemetry instrumentation of its driver (the project's `otel` extra)
+    # A collation that compares text ignoring case: a case-insensitive unique column (:ci, users' email) takes it and
+    # a plain unique index. Without one, the unique index is on lower(column).
+    collation: str = ""
 
     @property
     def is_sql(self) -> bool:
@@ -70,6 +73,7 @@ MYSQL = Backend(
     test_url="mysql+asyncmy://root@127.0.0.1:3306/{name}_test?charset=utf8mb4",
     password_env="MARIADB_ROOT_PASSWORD",
     container_url="mysql+asyncmy://root:${MARIADB_ROOT_PASSWORD}@db:3306/{name}?charset=utf8mb4",
+    collation="utf8mb4_unicode_ci",
     tracing="opentelemetry-instrumentation-sqlalchemy==0.66b1",
 )
 

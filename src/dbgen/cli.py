@@ -114,10 +114,10 @@ def add_model(
     fields: Annotated[
         list[str],
         typer.Argument(
-            help="Fields as name:type[=default][:modifier...][?]. Types: str text int float decimal bool date datetime "
-            "uuid json, enum(a,b,...), or a model name for a relation (category:Category; many-to-many: tags:Tag[]). "
-            "Modifiers: unique, index, "
-            "optional (or a trailing ?); for relations cascade or setnull (deletes are refused by default)."
+            help="Fields as name:type[=default][:modifier...][?]. Types: str text email url int float decimal bool "
+            "date datetime uuid json, enum(a,b,...), or a model name for a relation (category:Category; many-to-many: "
+            "tags:Tag[]). Modifiers: unique, index, optional (or a trailing ?), ci with unique on str and email "
+            "(unique whatever the case); for relations cascade or setnull (deletes are refused by default)."
         ),
     ],
     owned: Annotated[

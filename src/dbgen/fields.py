@@ -40,6 +40,11 @@ class FieldType:
     max_length: int = 0
     choices: tuple[str, ...] = ()  # an enum's values
     admin: str = "StringField"  # the starlette-admin field that shows and edits it in /admin
+    # The annotation of a request body's field when it differs from `python` (a validated form of a str), what it
+    # imports from pydantic, and the JSON Schema format a response states for the stored str.
+    schema: str = ""
+    schema_imports: tuple[str, ...] = ()
+    format: str = ""
 
     @property
     def model_import(self) -> str:
@@ -59,6 +64,17 @@ TYPES: dict[str, FieldType] = {
                   admin="TextAreaField",
                   sortable=False, indexable=False, samples=('"Alpha text"', '"Bravo text"', '"Charlie text"'),
                   numbered='f"Alpha text {n}"', max_length=10_000),
+        FieldType("email", "str", "String(320)", "sa.String(length=320)", schema="EmailStr",
+                  schema_imports=("from pydantic import EmailStr",), format="email", bson="string", searchable=True,
+                  samples=('"alpha@example.com"', '"bravo@example.com"', '"charlie@example.com"'),
+                  numbered='f"user{n}@example.com"', max_length=320, admin="EmailField"),
+        # Stored as the str pydantic makes of the URL; a body's HttpUrl is dumped as that str.
+        FieldType("url", "str", "String(2083)", "sa.String(length=2083)",
+                  schema="Annotated[HttpUrl, PlainSerializer(str, return_type=str)]",
+                  schema_imports=("from pydantic import HttpUrl, PlainSerializer", "from typing import Annotated"),
+                  format="uri", bson="string", sortable=False, indexable=False,
+                  samples=('"https://example.com/alpha"', '"https://example.com/bravo"', '"https://example.com/charlie"'),
+                  numbered='f"https://example.com/{n}"', max_length=2083, admin="URLField"),
         FieldType("int", "int", "Integer", "sa.Integer()", constraint="ge=-(2**31), le=2**31 - 1", bson="number",
                   admin="IntegerField",
                   samples=("1", "2", "3")),
@@ -148,7 +164,8 @@ DEFAULTS: dict[str, Callable[[str, str], Default]] = {
     "bool": _bool,
 }
 
-MODIFIERS = frozenset({"unique", "index", "optional", "cascade", "setnull"})
+MODIFIERS = frozenset({"unique", "index", "optional", "cascade", "setnull", "ci"})
+CASE_INSENSITIVE = ("str", "email")  # the types whose unique values may ignore case (:ci)
 # What deleting a referenced record does to the records that refer to it: refused (409) unless asked otherwise.
 ON_DELETE = {"cascade": "CASCADE", "setnull": "SET NULL"}
 # Columns every model has, and names SQLAlchemy, pydantic or the generated code use themselves.
@@ -177,6 +194,7 @@ class Field:
     default: Default | None = None  # `stock:int=0`: for new rows, and (server default) for rows already there
     choices: tuple[str, ...] = ()  # `status:enum(draft,live)`: its values
     many: bool = False  # `tags:Tag[]`: a many-to-many relation, through an association table (SQL) or an array
+    ci: bool = False  # `name:str:ci:unique`: unique whatever the case (Ann and ann are the same value)
 
     @property
     def is_relation(self) -> bool:
@@ -207,6 +225,18 @@ class Field:
     @property
     def sortable(self) -> bool:
         return self.type is not None and self.type.sortable
+
+    def sql_type(self, collation: str, *, migration: bool = False) -> str:
+        """The column's type in a model (or a migration). A :ci column takes the backend's case-insensitive
+        collation where it has one: String(255, collation="utf8mb4_unicode_ci")."""
+        assert self.type is not None
+        kind = self.type.migration if migration else self.type.column
+        return f'{kind[:-1]}, collation="{collation}")' if self.ci and collation else kind
+
+    def lowered(self, collation: str) -> bool:
+        """Unique on lower(column), not on the column: a :ci field on a backend without a case-insensitive
+        collation."""
+        return self.ci and not collation
 
     @property
     def identifiers(self) -> set[str]:
@@ -282,7 +312,14 @@ def parse_field(token: str, known_models: dict[str, ModelNames]) -> Field:
             choices = ", ".join(sorted(MODIFIERS))
             raise InvalidName(f"field {token!r}: unknown modifier {modifier!r}; use {choices} (or a trailing ?)")
     optional = optional or "optional" in modifiers
-    unique, index = "unique" in modifiers, "index" in modifiers
+    unique, index, ci = "unique" in modifiers, "index" in modifiers, "ci" in modifiers
+    typed = kind in TYPES or kind[:1].isupper() or _ENUM_RE.match(kind) is not None
+    if ci and typed and kind not in CASE_INSENSITIVE:
+        raise InvalidName(f"field {token!r}: :ci is for str and email fields")
+    if ci and not unique:
+        raise InvalidName(
+            f"field {token!r}: :ci makes a unique value ignore case; add :unique ({name}:{kind}:ci:unique)"
+        )
     deletes = [ON_DELETE[m] for m in modifiers if m in ON_DELETE]
     if deletes and not kind[:1].isupper():
         raise InvalidName(f"field {token!r}: :cascade and :setnull are for relations (name:Model)")
@@ -311,7 +348,7 @@ def parse_field(token: str, known_models: dict[str, ModelNames]) -> Field:
             raise InvalidName(f"field {token!r}: a bool has two values and cannot be unique")
         if (unique or index) and not ftype.indexable:
             raise InvalidName(f"field {token!r}: a {kind} column cannot be unique or indexed; use str")
-        return Field(name, ftype, optional=optional, unique=unique, index=index, spec=token, default=value)
+        return Field(name, ftype, optional=optional, unique=unique, index=index, spec=token, default=value, ci=ci)
     if kind[:1].isupper():
         target = known_models.get(pascal(kind))
         if target is None:

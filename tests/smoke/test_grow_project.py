@@ -19,11 +19,11 @@ from tests.smoke.test_generated_projects import Project, suite_counts
 
 pytestmark = pytest.mark.smoke
 
-CATEGORY = ["Category", "name:str:unique"]
+CATEGORY = ["Category", "name:str:ci:unique"]  # unique whatever the case
 TAG = ["Tag", "name:str:unique"]
 PRODUCT = [
     "Product", "name:str:maxlen=80", "price:decimal:min=0", "in_stock:bool", "category:Category", "description:text?",
-    "status:enum(draft,live)=draft", "tags:Tag[]",
+    "status:enum(draft,live)=draft", "tags:Tag[]", "site:url?",
 ]  # fmt: skip
 NOTE = ["Note", "title:str", "category:Category", "--owned"]  # records of the signed-in user who made them
 ADDED = (CATEGORY, TAG, PRODUCT, NOTE)

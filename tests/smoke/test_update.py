@@ -16,6 +16,7 @@ import re
 import shutil
 import subprocess
 import tomllib
+import warnings
 from pathlib import Path
 
 import pytest
@@ -71,14 +72,28 @@ def resolve(path: Path) -> None:
 
 def schema(project: Project) -> dict[str, dict[str, object]]:
     """Every table of the project's database as the database describes it: columns, defaults, indexes, keys."""
-    from sqlalchemy import inspect
+    from sqlalchemy import Connection, Inspector, inspect
     from sqlalchemy.ext.asyncio import create_async_engine
 
     url = project.env["DATABASE_URL"].replace(":///./", f":///{project.root}/")
 
-    def describe(connection: object) -> dict[str, dict[str, object]]:
+    def describe(connection: Connection) -> dict[str, dict[str, object]]:
         found = inspect(connection)
         tables = [t for t in found.get_table_names() if t != "alembic_version"]
+        if connection.dialect.name == "sqlite":  # inspect() skips indexes on expressions (lower(email)): read them
+            with warnings.catch_warnings():
+                warnings.filterwarnings("ignore", "Skipped unsupported reflection of expression-based index")
+                described = describe_tables(found, tables)
+            expressions: dict[str, dict[str, str]] = {}
+            for table, name, sql in connection.exec_driver_sql("SELECT tbl_name, name, sql FROM sqlite_master"):
+                if sql and sql.startswith("CREATE UNIQUE INDEX") and "lower(" in sql:
+                    expressions.setdefault(table, {})[name] = sql
+            for table, indexes in expressions.items():
+                described[table]["expression indexes"] = indexes
+            return described
+        return describe_tables(found, tables)
+
+    def describe_tables(found: Inspector, tables: list[str]) -> dict[str, dict[str, object]]:
         return {
             table: {
                 "columns": {

@@ -8,7 +8,55 @@ KNOWN = {"User": ModelNames.of("User"), "Category": ModelNames.of("Category")}
 
 
 def test_every_documented_type_is_known() -> None:
-    assert set(TYPES) == {"str", "text", "int", "float", "decimal", "bool", "date", "datetime", "uuid", "json", "enum"}
+    assert set(TYPES) == {
+        "str", "text", "email", "url", "int", "float", "decimal", "bool", "date", "datetime", "uuid", "json", "enum"
+    }  # fmt: skip
+
+
+def test_email_and_url_are_validated_in_bodies_and_stored_as_text() -> None:
+    email, url = parse_field("contact:email", KNOWN), parse_field("site:url?", KNOWN)
+    assert email.type is not None and url.type is not None
+    assert (email.type.python, email.type.schema, email.type.column) == ("str", "EmailStr", "String(320)")
+    assert (url.type.python, url.type.column, url.optional) == ("str", "String(2083)", True)
+    assert url.type.schema.startswith("Annotated[HttpUrl, PlainSerializer(str")  # dumped as the str it stores
+    assert email.sortable and email.searchable and not url.sortable
+
+
+def test_ci_makes_a_unique_text_ignore_case() -> None:
+    name = parse_field("name:str:ci:unique", KNOWN)
+    assert (name.ci, name.unique) == (True, True)
+    assert parse_field("contact:email:unique:ci?", KNOWN).ci
+    assert not parse_field("name:str:unique", KNOWN).ci
+
+
+def test_ci_keeps_its_column_type_or_takes_a_collation() -> None:
+    name = parse_field("name:str:ci:unique", KNOWN)
+    assert name.sql_type("") == "String(255)" and name.lowered("")
+    assert name.sql_type("utf8mb4_unicode_ci") == 'String(255, collation="utf8mb4_unicode_ci")'
+    assert name.sql_type("utf8mb4_unicode_ci", migration=True) == (
+        'sa.String(length=255, collation="utf8mb4_unicode_ci")'
+    )
+    assert not name.lowered("utf8mb4_unicode_ci")
+    assert parse_field("name:str:unique", KNOWN).sql_type("utf8mb4_unicode_ci") == "String(255)"
+
+
+@pytest.mark.parametrize(
+    ("token", "message"),
+    [
+        ("name:str:ci", "field 'name:str:ci': :ci makes a unique value ignore case; add :unique (name:str:ci:unique)"),
+        ("n:int:ci:unique", "field 'n:int:ci:unique': :ci is for str and email fields"),
+        ("notes:text:ci", "field 'notes:text:ci': :ci is for str and email fields"),
+        ("site:url:ci:unique", "field 'site:url:ci:unique': :ci is for str and email fields"),
+        ("owner:User:ci", "field 'owner:User:ci': :ci is for str and email fields"),
+        ("s:enum(a,b):ci", "field 's:enum(a,b):ci': :ci is for str and email fields"),
+        ("site:url:unique", "field 'site:url:unique': a url column cannot be unique or indexed; use str"),
+        ("mail:email=x", "field 'mail:email=x': a default is for str, text, int, float, decimal, bool fields"),
+    ],
+)
+def test_ci_email_and_url_misuse_is_one_clear_error(token: str, message: str) -> None:
+    with pytest.raises(InvalidName) as error:
+        parse_field(token, KNOWN)
+    assert str(error.value) == message
 
 
 def test_scalar_with_modifiers() -> None:

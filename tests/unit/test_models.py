@@ -137,8 +137,8 @@ def test_cli_bad_field_is_one_line_exit_2(shop: Path) -> None:
     result = runner.invoke(app, ["add-model", "Thing", "price:money", "--dir", str(shop)])
     assert result.exit_code == 2
     assert result.stderr.strip() == (
-        "error: field 'price:money': unknown type 'money'; use one of str, text, int, float, decimal, bool, "
-        "date, datetime, uuid, json, enum(a,b,...), or a model name"
+        "error: field 'price:money': unknown type 'money'; use one of str, text, email, url, int, float, decimal, "
+        "bool, date, datetime, uuid, json, enum(a,b,...), or a model name"
     )
     assert tree(shop) == before
 
@@ -217,3 +217,39 @@ def test_a_project_without_the_admin_gets_no_admin_view(shop: Path) -> None:
     add(shop, "Category", "name:str:unique")
     assert (shop / "app/models/category.py").is_file()
     assert not (shop / "app/admin/category.py").exists()
+
+
+@pytest.mark.parametrize("db", ["sqlite", "postgres"])
+def test_ci_field_is_unique_on_lower_of_the_column(tmp_path: Path, db: str) -> None:
+    root = tmp_path / "shop"
+    writer.apply(plan_new("shop", db, root))
+    add(root, "Category", "name:str:ci:unique")
+    model = (root / "app/models/category.py").read_text()
+    assert "name: Mapped[str] = mapped_column(String(255), index=True)" in model
+    assert 'Index("ix_categories_name_lower", func.lower(Category.name), unique=True)' in model
+    migration = (root / "migrations/versions/0002_add_category.py").read_text()
+    lower = 'op.create_index("ix_categories_name_lower", "categories", [sa.text("lower(name)")], unique=True)'
+    assert lower in migration
+    assert 'op.create_index(op.f("ix_categories_name"), "categories", ["name"], unique=False)' in migration
+
+
+def test_ci_field_takes_a_case_insensitive_collation_on_mysql(tmp_path: Path) -> None:
+    root = tmp_path / "shop"
+    writer.apply(plan_new("shop", "mysql", root))
+    add(root, "Category", "name:str:ci:unique")
+    model = (root / "app/models/category.py").read_text()
+    assert 'mapped_column(String(255, collation="utf8mb4_unicode_ci"), unique=True, index=True)' in model
+    assert "lower" not in model
+    migration = (root / "migrations/versions/0002_add_category.py").read_text()
+    assert 'sa.Column("name", sa.String(length=255, collation="utf8mb4_unicode_ci"), nullable=False)' in migration
+    assert 'op.create_index(op.f("ix_categories_name"), "categories", ["name"], unique=True)' in migration
+
+
+def test_users_email_is_unique_whatever_the_case(tmp_path: Path) -> None:
+    for db in ("sqlite", "mysql"):
+        writer.apply(plan_new("shop", db, tmp_path / db))
+    assert (
+        'Index("ix_users_email_lower", func.lower(User.email), unique=True)'
+        in (tmp_path / "sqlite/app/models/user.py").read_text()
+    )
+    assert 'collation="utf8mb4_unicode_ci"' in (tmp_path / "mysql/app/models/user.py").read_text()

@@ -124,3 +124,13 @@ def test_many_to_many_is_an_indexed_array_whose_ids_are_pulled(shop: Path) -> No
     assert "    tag_ids: list[ObjectId]\n" in model
     assert '    Reference(product.COLLECTION, "tag_ids", tag.COLLECTION, "pull"),\n' in (shop / MODELS).read_text()
     assert "tag_ids: list[Id] = Field(default_factory=list)" in (shop / "app/schemas/product.py").read_text()
+
+
+def test_ci_field_is_stored_with_a_unique_lower_case_copy(shop: Path) -> None:
+    writer.apply(plan_add_model(shop, "Tag", ["label:str:ci:unique", "mail:email?:ci:unique"]))
+    model = (shop / "app/models/tag.py").read_text()
+    assert 'IndexModel([("label_lower", ASCENDING)], name="uq_tags_label_lower", unique=True)' in model
+    assert 'IndexModel([("label", ASCENDING)], name="ix_tags_label")' in model  # the sort key
+    assert 'partialFilterExpression={"mail_lower": {"$type": "string"}}' in model
+    assert "    label_lower: str  #" in model and "    mail_lower: str | None  #" in model
+    assert 'lowered = ("label", "mail")' in (shop / "app/repositories/tag.py").read_text()

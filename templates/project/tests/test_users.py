@@ -26,6 +26,17 @@ async def test_duplicate_email_is_409(client: AsyncClient) -> None:
     assert "already exists" in response.json()["detail"]
 
 
+async def test_emails_that_differ_only_in_case_are_one_user(client: AsyncClient) -> None:
+    await create_user(client, email="Ann@Example.com")
+    response = await client.post(URL, json={"email": "ann@example.com", "password": "another password"})
+    assert response.status_code == 409
+    other = await create_user(client, email="bob@example.com")
+    renamed = await client.patch(f"{URL}/{other['id']}", json={"email": "ANN@example.com"})
+    assert renamed.status_code == 409
+    twice = [{"email": f"{name}@example.com", "password": "long enough"} for name in ("cy", "CY")]
+    assert (await client.post(f"{URL}/bulk", json=twice)).status_code == 409
+
+
 @pytest.mark.parametrize(
     "body",
     [

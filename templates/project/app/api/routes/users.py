@@ -42,7 +42,7 @@ async def create_users(
     _: CurrentSuperuser,
 ) -> list[UserRead]:
     """Create up to 10 users (each one costs a password hash) in one transaction: all of them, or none."""
-    if len({user.email for user in payload}) < len(payload):
+    if len({user.email.lower() for user in payload}) < len(payload):
         raise Conflict("the same email appears more than once in the request")  # refused before any hashing
     rows = [await _row(user, passwords) for user in payload]
     return [UserRead.model_validate(u) for u in await users.create_many(rows)]
