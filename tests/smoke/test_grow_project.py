@@ -77,7 +77,7 @@ def test_add_and_remove_models(db: str, tmp_path: Path) -> None:
         grown = check_everything(project)
         assert grown > base + 30  # the resources came with their own tests
         # The generated admin test opens every model's list page from the admin's menu.
-        assert admin_views(project) == {"category", "item", "note", "product", "user"}
+        assert admin_views(project) == {"category", "item", "note", "product", "tag", "user"}
 
         again = dbgen(project, "add-model", *PRODUCT)
         assert again.returncode == 0 and "nothing to do" in again.stdout
@@ -105,7 +105,7 @@ def test_add_and_remove_models(db: str, tmp_path: Path) -> None:
         assert removed.returncode == 0, removed.stderr
         assert not schema.exists()
         assert check_everything(project) == grown - products
-        assert admin_views(project) == {"category", "item", "note", "user"}
+        assert admin_views(project) == {"category", "item", "note", "tag", "user"}
 
 
 def admin_views(project: Project) -> set[str]:
