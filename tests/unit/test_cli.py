@@ -119,6 +119,13 @@ def test_owned_models_need_login_and_old_projects_are_open(tmp_path: Path) -> No
     assert code == 0 and "taken as --auth none" in " ".join(out.split())
 
 
+def refused_in_one_line(root: Path, *args: str) -> str:
+    """Run a command on the project at `root` that must fail: exit code 2 and one line on stderr, returned."""
+    code, _, err = invoke(*args, "--dir", str(root))
+    assert (code, len(err.strip().splitlines())) == (2, 1), err
+    return err
+
+
 def test_fields_grow_and_shrink_safely(tmp_path: Path) -> None:
     root = tmp_path / "shop"
     assert invoke("new", "shop", "--dir", str(root))[0] == 0
@@ -133,9 +140,7 @@ def test_fields_grow_and_shrink_safely(tmp_path: Path) -> None:
         (["remove-field", "Product", "colour"], "Product has no field 'colour'"),
         (["remove-field", "Product", "name"], "is Product's last field"),
     ]:
-        code, _, err = invoke(*args, "--dir", str(root))
-        assert (code, len(err.strip().splitlines())) == (2, 1), err
-        assert message in err
+        assert message in refused_in_one_line(root, *args)
         assert tree(root) == before
     assert invoke("add-field", "Product", "stock:int=0", "--dir", str(root))[0] == 0
     code, out, _ = invoke("add-field", "Product", "stock:int=0", "--dir", str(root))
@@ -157,9 +162,7 @@ def test_many_to_many_fields_refuse_in_one_line_and_dry_run_writes_nothing(tmp_p
         (["add-model", "Offer", "goods:Item[]:unique"], ":unique does not apply to a many-to-many relation"),
         (["add-model", "Offer", "goods:Item[]?"], "a many-to-many relation cannot be optional"),
     ]:
-        code, _, err = invoke(*args, "--dir", str(root))
-        assert (code, len(err.strip().splitlines())) == (2, 1), err
-        assert message in err
+        assert message in refused_in_one_line(root, *args)
     code, out, _ = invoke("add-field", "Product", "goods:Item[]", "--dir", str(root), "--dry-run")
     assert code == 0 and '+        "product_goods",' in out
     assert tree(root) == before
