@@ -186,13 +186,8 @@ def _refuse_double_relations(spec: ModelSpec) -> None:
 def _refuse_table_clashes(project: Project, spec: ModelSpec) -> None:
     """An association table (`product_tags`) and a model's table share one namespace."""
     tables = {ModelNames.of(key).table: key for key in project.models if key != spec.names.cls}
-    links = {
-        f"{_spec_of(project, key).names.module}_{f.name}": key
-        for key in project.added
-        if key != spec.names.cls
-        for f in _spec_of(project, key).relations
-        if f.many
-    }
+    others = [_spec_of(project, key) for key in project.added if key != spec.names.cls]
+    links = {f"{other.names.module}_{f.name}": other.names.cls for other in others for f in other.relations if f.many}
     if spec.names.table in links:
         raise InvalidName(
             f"model {spec.names.cls}: its table {spec.names.table!r} would be {links[spec.names.table]}'s "
