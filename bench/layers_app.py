@@ -1,8 +1,8 @@
 """Where a generated GET by id spends its time: the same read, with FastAPI's layers added one at a time.
 
 Served by bench/throughput.py from inside the generated project (it imports the project's `app` package).
-Every route but the first reads through the engine the generated lifespan makes (its pool, pre-ping and
-statement timeout), with the generated repository and `UserRead`:
+Served with the generated app's own lifespan: every route but the first reads through the engine it
+makes (its pool and statement timeout), with the generated repository and `UserRead`:
 
 - /layers/constant/{id}: FastAPI returning a constant, no database (the framework's ceiling)
 - /layers/query/{id}: plus the generated read, `UserRepository(session).get(id)` in a session and
@@ -17,7 +17,7 @@ from typing import Annotated, Any
 from app.api.common import get_or_404
 from app.api.deps import IdPath, Users
 from app.core.config import get_settings
-from app.db.engine import lifespan
+from app.main import lifespan
 from app.repositories.user import UserRepository
 from app.schemas.user import UserRead
 from fastapi import Depends, FastAPI, Request
