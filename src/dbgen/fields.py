@@ -79,7 +79,7 @@ TYPES: dict[str, FieldType] = {
                   admin="IntegerField",
                   samples=("1", "2", "3")),
         FieldType("float", "float", "Double", "sa.Double()", constraint="allow_inf_nan=False", bson="number",
-                  admin="FloatField",
+                  admin="FloatField",  # app.admin.base's, which takes a missing value as empty
                   samples=("1.5", "2.5", "3.5"), numbered="n + 0.5", compare="{got} == pytest.approx({expected})"),
         FieldType("decimal", "Decimal", "Numeric(12, 2)", "sa.Numeric(precision=12, scale=2)",
                   imports=("from decimal import Decimal",), constraint="max_digits=12, decimal_places=2, strict=False",

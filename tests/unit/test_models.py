@@ -212,6 +212,15 @@ def test_an_added_model_gets_an_admin_view_that_remove_model_takes_out(shop: Pat
     assert (shop / "app/admin/site.py").read_text() == site
 
 
+def test_a_float_field_uses_the_admins_own_float_field(shop: Path) -> None:
+    """starlette-admin's FloatField fails on a form that leaves the field out; app.admin.base's takes it as empty."""
+    add(shop, "Reading", "value:float", "note:str")
+    view = (shop / "app/admin/reading.py").read_text()
+    assert "from starlette_admin import DateTimeField, StringField\n" in view
+    assert "from app.admin.base import FloatField, IdField, RepositoryView\n" in view
+    assert 'FloatField("value", required=True)' in view
+
+
 def test_a_project_without_the_admin_gets_no_admin_view(shop: Path) -> None:
     (shop / "app/admin/site.py").unlink()  # as in a project made before dbgen wrote /admin
     add(shop, "Category", "name:str:unique")
