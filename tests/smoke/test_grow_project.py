@@ -74,20 +74,21 @@ def test_add_and_remove_models(db: str, tmp_path: Path) -> None:
         for args in ADDED:
             result = dbgen(project, "add-model", *args)
             assert result.returncode == 0, result.stderr
-        grown = check_everything(project)
-        assert grown > base + 30  # the resources came with their own tests
-        # The generated admin test opens every model's list page from the admin's menu.
-        assert admin_views(project) == {"category", "item", "note", "product", "tag", "user"}
-
         again = dbgen(project, "add-model", *PRODUCT)
         assert again.returncode == 0 and "nothing to do" in again.stdout
-
-        # Fields grow and shrink: lint, types, migrations and the suite stay clean after each step.
-        for args in (["add-field", "Product", "stock:int=0", "sku:str:unique?"], ["remove-field", "Product", "sku"]):
-            changed = dbgen(project, *args)
-            assert changed.returncode == 0, changed.stderr
-            grown = check_everything(project)
+        # Fields grow, then shrink. The added fields are checked with the added models (one upgrade applies
+        # the model's migration, then the field's), the removal on its own: lint, types, migrations and the
+        # suite stay clean after each.
+        added = dbgen(project, "add-field", "Product", "stock:int=0", "sku:str:unique?")
+        assert added.returncode == 0, added.stderr
+        assert check_everything(project) > base + 30  # the resources came with their own tests
+        # The generated admin test opens every model's list page from the admin's menu.
+        assert admin_views(project) == {"category", "item", "note", "product", "tag", "user"}
+        removed = dbgen(project, "remove-field", "Product", "sku")
+        assert removed.returncode == 0, removed.stderr
+        grown = check_everything(project)
         assert "stock: int = Field(default=0" in (root / "app/schemas/product.py").read_text()
+        assert "sku" not in (root / "app/schemas/product.py").read_text()
         fuzz_added_models(project, tmp_path)
 
         schema = root / "app" / "schemas" / "product.py"
