@@ -110,6 +110,7 @@ def test_workflow_run_steps_pass_on_a_fresh_clone(db: str, tmp_path: Path) -> No
                 timeout=900,
             )
             timings.append(f"{name}: {time.monotonic() - began:.0f} s")
-            assert result.returncode == 0, f"step `{name}` failed ({result.returncode}):\n{result.stdout}\n{result.stderr}"
+            output = f"{result.stdout}\n{result.stderr}"
+            assert result.returncode == 0, f"step `{name}` failed ({result.returncode}):\n{output}"
     timings.append(f"total: {time.monotonic() - started:.0f} s")
     print(f"\n[{db}] " + "; ".join(timings))
