@@ -6,7 +6,8 @@ of `.github/workflows/ci.yml` in order, with the job's `env:`, in a shell as Git
 containers are this machine's servers: its database URLs point at databases made for this run only.
 
 What cannot run here: the `uses:` steps (GitHub actions: the checkout is the clone, and setup-python's
-interpreter is this machine's Python, one version rather than the matrix). Every `run:` step runs.
+interpreter is this machine's Python, one version rather than the matrix). Every `run:` step runs; where this
+machine has no server like the job's service container, STAND_INS says what stands in and why.
 """
 
 from __future__ import annotations
@@ -30,6 +31,12 @@ pytestmark = pytest.mark.smoke
 CANNOT_RUN: dict[str, str] = {}
 # What the job's env may hold that names a service container; replaced by this run's own databases.
 SERVICE_URLS = ("DATABASE_URL", "TEST_DATABASE_URL")
+# Service containers with no server like them here: what stands in, and why.
+STAND_INS = {
+    "mongo": "no MongoDB server here, and nx-27017 differs from one in ways the generated suite adapts to only when "
+    "it starts nx-27017 itself: TEST_DATABASE_URL is the suite's default, so that it does when nothing answers "
+    "there (a MongoDB that does answer serves as the service container would)",
+}
 # Variables of this process that would leak into the clone's steps and change what they do.
 NOT_INHERITED = ("DATABASE_URL", "TEST_DATABASE_URL", "SECRET_KEY", "VIRTUAL_ENV", "PYTHONPATH", "PYTHONHOME")
 
@@ -69,9 +76,9 @@ def job_env(job: dict[str, Any], databases: dict[str, str]) -> dict[str, str]:
 
 
 def databases_for(db: str, urls: dict[str, str]) -> dict[str, str]:
-    """fresh_database's URLs; for MongoDB (one wire-protocol server) the test database is a second name on it."""
-    if "TEST_DATABASE_URL" not in urls:
-        urls = urls | {"TEST_DATABASE_URL": urls["DATABASE_URL"] + "_test"}
+    """fresh_database's URLs; for MongoDB (see STAND_INS) the suite's own default test URL."""
+    if db in STAND_INS:
+        urls = urls | {"TEST_DATABASE_URL": BACKENDS[db].database_url("shop", test=True)}
     return urls
 
 
