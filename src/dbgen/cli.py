@@ -117,7 +117,9 @@ def add_model(
             help="Fields as name:type[=default][:modifier...][?]. Types: str text email url int float decimal bool "
             "date datetime uuid json, enum(a,b,...), or a model name for a relation (category:Category; many-to-many: "
             "tags:Tag[]). Modifiers: unique, index, optional (or a trailing ?), ci with unique on str and email "
-            "(unique whatever the case); for relations cascade or setnull (deletes are refused by default)."
+            "(unique whatever the case); for relations cascade or setnull (deletes are refused by default). "
+            "Every field a list can sort by (all but text, url and json) and every relation gets an index, "
+            "with or without index."
         ),
     ],
     owned: Annotated[

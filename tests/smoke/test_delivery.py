@@ -8,6 +8,8 @@ pre-commit's own check of its config. A few facts no schema knows are asserted o
 
 from __future__ import annotations
 
+import ipaddress
+import re
 import shutil
 import subprocess
 import sys
@@ -140,3 +142,41 @@ def test_makefile_targets_parse(project: Project) -> None:
     result = subprocess.run([make, "-n", *targets], cwd=project.root, capture_output=True, text=True, timeout=60)
     assert result.returncode == 0, result.stderr
     assert "--cov-fail-under=90" in result.stdout
+
+
+# Where a shipped file could tell uvicorn (or a host check) to trust every peer.
+TRUST_ALL = re.compile(r"(FORWARDED_ALLOW_IPS|forwarded[-_]allow[-_]ips|ALLOWED_HOSTS)\W{0,4}\*")
+
+
+def shipped_files(project: Project) -> list[Path]:
+    names = ["Dockerfile", "Makefile", "compose.yaml", "compose.override.yaml", ".env.example"]
+    return [project.root / name for name in names] + sorted((project.root / "deploy/kubernetes").glob("*.yaml"))
+
+
+def test_no_shipped_file_trusts_every_proxy_or_host(project: Project) -> None:
+    for path in shipped_files(project):
+        assert not TRUST_ALL.search(path.read_text()), path.name
+    settings = project.load("deploy/kubernetes/configmap.yaml")["data"]
+    # uvicorn trusts X-Forwarded-* from these networks only: each one parses as an address or a network.
+    for network in settings["FORWARDED_ALLOW_IPS"].split(","):
+        ipaddress.ip_network(network.strip())
+    assert settings["ENVIRONMENT"] == "production" and settings["ALLOWED_HOSTS"]  # production refuses no hosts
+    assert settings["METRICS_ENABLED"] == "false"  # /metrics off unless asked for (then it needs METRICS_TOKEN)
+    dockerfile = (project.root / "Dockerfile").read_text()
+    assert "FORWARDED_ALLOW_IPS=127.0.0.1" in dockerfile and "--forwarded-allow-ips" not in dockerfile
+    app = project.load("compose.yaml")["services"]["app"]["environment"]
+    assert app["ENVIRONMENT"] == "production" and app["ALLOWED_HOSTS"]
+
+
+def test_migrations_get_the_database_url_and_no_other_secret(project: Project) -> None:
+    if not project.sql:
+        return
+    assert set(project.load("compose.yaml")["services"]["migrate"]["environment"]) == {"DATABASE_URL"}
+    if project.db == "sqlite":
+        migrate = project.load("deploy/kubernetes/deployment.yaml")["spec"]["template"]["spec"]["initContainers"][0]
+    else:
+        migrate = project.load("deploy/kubernetes/migrate-job.yaml")["spec"]["template"]["spec"]["containers"][0]
+    assert [next(iter(source)) for source in migrate["envFrom"]] == ["configMapRef"]
+    assert [(var["name"], var["valueFrom"]["secretKeyRef"]["key"]) for var in migrate["env"]] == [
+        ("DATABASE_URL", "DATABASE_URL")
+    ]

@@ -326,3 +326,21 @@ def test_an_older_project_gets_the_admin_with_views_for_its_added_models(tmp_pat
     for model in ("Category", "Product"):
         assert f"    admin.add_view({model}View(app))\n" in site
         assert (root / f"app/admin/{model.lower()}.py").is_file()
+
+
+def test_a_mongo_project_of_an_older_release_gets_a_one_off_upgrade_script(tmp_path: Path) -> None:
+    """The back-fill that 0.2.0's app ran at every start is a script that update writes, once; SQL has migrations."""
+    for db in ("mongo", "sqlite"):
+        root = tmp_path / db
+        writer.apply(plan_new("shop", db, root))
+        edit(root / ".dbgen.toml", f'dbgen_version = "{__version__}"', 'dbgen_version = "0.2.0"')
+        plan = plan_update(root)
+        scripts = [c.path for c in plan.writes if c.path.startswith("scripts/")]
+        if db == "mongo":
+            assert scripts == ["scripts/dbgen_0_3_0.py"]
+            assert plan.next_steps[-2:] == ["python -m scripts.dbgen_0_3_0", "pytest"]
+            assert "run `python -m scripts.dbgen_0_3_0` once" in plan.message
+            script = next(c.content for c in plan.writes if c.path == scripts[0])
+            assert script is not None and b'drop_index("uq_users_email")' in script
+        else:
+            assert scripts == [] and "scripts." not in " ".join(plan.next_steps)

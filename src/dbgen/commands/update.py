@@ -41,11 +41,13 @@ def plan_update(start: Path, *, force: bool = False, dry_run: bool = False) -> P
         if change is not None:
             plan.changes.append(change)
     if project.backend.is_sql:
-        _migrations(project, plan, recorded)
+        scripts = _migrations(project, plan, recorded)
+    else:
+        scripts = _upgrade_scripts(project, plan, recorded)
     if answers_changed:
         plan.update(ANSWERS, project.render_answers())
     plan.update(baseline.PATH, baseline.pack(after))
-    _describe(project, plan, recorded)
+    _describe(project, plan, recorded, scripts)
     return plan
 
 
@@ -102,10 +104,11 @@ def _file(path: str, base: bytes | None, mine: bytes | None, new: bytes | None, 
     return FileChange(path, Action.CONFLICT if conflicted else Action.MERGE, merged, mine)
 
 
-def _migrations(project: Project, plan: Plan, recorded: str) -> None:
+def _migrations(project: Project, plan: Plan, recorded: str) -> list[str]:
     """Each later release that changed existing tables: its migration, on top of the project's head.
 
     A release's template that renders empty (its change concerns another backend) writes nothing.
+    `alembic upgrade head` runs them: no script to name.
     """
     head, number = migration_head(project)
     for release, template in releases.migrations_since(recorded):
@@ -116,6 +119,21 @@ def _migrations(project: Project, plan: Plan, recorded: str) -> None:
             continue  # nothing changed for this backend
         plan.add(f"migrations/versions/{revision}_dbgen_{release.replace('.', '_')}.py", content.encode())
         head, number = revision, number + 1
+    return []
+
+
+def _upgrade_scripts(project: Project, plan: Plan, recorded: str) -> list[str]:
+    """Each later release that changed what existing documents hold: its one-off script, in scripts/; the
+    modules to run (`python -m ...`), oldest first. The app itself never runs them."""
+    modules = []
+    for release, template in releases.migrations_since(recorded, releases.UPGRADE):
+        content = environment(template.parent).get_template(template.name).render(project.answers)
+        if not content.strip():
+            continue  # nothing changed for this backend
+        module = f"scripts.dbgen_{release.replace('.', '_')}"
+        plan.add(module.replace(".", "/") + ".py", content.encode())
+        modules.append(module)
+    return modules
 
 
 def _migration_context(project: Project, revision: str, down_revision: str | None) -> dict[str, Any]:
@@ -129,7 +147,7 @@ def _migration_context(project: Project, revision: str, down_revision: str | Non
     }
 
 
-def _describe(project: Project, plan: Plan, recorded: str) -> None:
+def _describe(project: Project, plan: Plan, recorded: str, scripts: list[str]) -> None:
     conflicts = [c.path for c in plan.conflicts]
     if not plan.writes:
         plan.message = f"already up to date with dbgen {__version__}; nothing to do"
@@ -143,8 +161,14 @@ def _describe(project: Project, plan: Plan, recorded: str) -> None:
             f". MongoDB indexes follow app/models ({', '.join(changed_models)}): the app creates new ones when it"
             " starts; an index no longer declared stays until you drop it"
         )
+    if scripts:
+        plan.message += (
+            f". Existing documents need a one-off upgrade: run {', '.join(f'`python -m {m}`' for m in scripts)} once"
+            " against each database, before the updated app serves it"
+        )
     plan.next_steps = [
         *([f"resolve the conflict markers in {', '.join(conflicts)}"] if conflicts else []),
         *(["alembic upgrade head", "alembic check"] if project.backend.is_sql else []),
+        *(f"python -m {module}" for module in scripts),
         "pytest",
     ]

@@ -9,6 +9,9 @@ Every release that changes the templates bumps dbgen's version, so the version a
 
 A release whose templates change tables that existing projects already have ships
 `<version>/migration.py.jinja`: update renders it as a new Alembic revision on top of the project's head.
+A release that changes what existing MongoDB documents must hold ships `<version>/upgrade.py.jinja`: update
+writes it as a one-off script, `scripts/dbgen_<version>.py`, for the user to run once. A new project's app
+never carries these steps (it has no old data).
 """
 
 from __future__ import annotations
@@ -23,6 +26,7 @@ HERE = Path(__file__).parent
 RELEASES = ("0.1.0", "0.2.0", "0.3.0")
 FIRST_WITH_BASELINE = "0.2.0"  # older projects carry no baseline; their generator is archived here
 MIGRATION = "migration.py.jinja"
+UPGRADE = "upgrade.py.jinja"
 
 
 def key(version: str) -> tuple[int, ...]:
@@ -55,7 +59,8 @@ def archive(version: str) -> Path:
     return HERE / f"{version}.tar.gz"
 
 
-def migrations_since(version: str) -> list[tuple[str, Path]]:
-    """(release, template) of every later release, up to this dbgen, whose templates changed existing tables."""
+def migrations_since(version: str, name: str = MIGRATION) -> list[tuple[str, Path]]:
+    """(release, template) of every later release, up to this dbgen, whose templates changed existing tables
+    (or, with name=UPGRADE, existing documents)."""
     later = [r for r in RELEASES if key(r) > key(version)]
-    return [(r, HERE / r / MIGRATION) for r in later if (HERE / r / MIGRATION).is_file()]
+    return [(r, HERE / r / name) for r in later if (HERE / r / name).is_file()]

@@ -3,7 +3,11 @@
 Each is decided by the settings (README "Production settings" and "Observability"); create_app calls install().
 """
 
-from fastapi import FastAPI
+import secrets
+from typing import Annotated
+
+from fastapi import Depends, FastAPI, HTTPException, status
+from fastapi.security import HTTPAuthorizationCredentials, HTTPBearer
 from starlette.middleware.trustedhost import TrustedHostMiddleware
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
@@ -37,9 +41,37 @@ ADMIN_POLICY = "; ".join(
     ]
 )
 ADMIN_PATH = "/admin"
+METRICS_PATH = "/metrics"
 HSTS = "max-age=31536000; includeSubDomains"  # a year of HTTPS only, once a browser has seen it
 # The health checks (the Dockerfile's HEALTHCHECK, the Kubernetes probes) call with these Host names.
 LOOPBACK_HOSTS = ["localhost", "127.0.0.1"]
+
+
+class MetricsToken:
+    """A dependency of /metrics: the request must carry `Authorization: Bearer <METRICS_TOKEN>`, else 401."""
+
+    def __init__(self, token: str) -> None:
+        self.token = token.encode()
+
+    async def __call__(
+        self, credentials: Annotated[HTTPAuthorizationCredentials | None, Depends(HTTPBearer(auto_error=False))]
+    ) -> None:
+        given = credentials.credentials.encode() if credentials else b""
+        if not secrets.compare_digest(given, self.token):
+            raise HTTPException(
+                status.HTTP_401_UNAUTHORIZED, "metrics need the METRICS_TOKEN", headers={"WWW-Authenticate": "Bearer"}
+            )
+
+
+class AllowedHosts(TrustedHostMiddleware):
+    """Starlette's host check (any Host not in ALLOWED_HOSTS gets 400), except on /metrics: Prometheus scrapes each
+    pod at its own address, and the metrics build no link from the Host (METRICS_TOKEN guards them)."""
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        if scope["type"] == "http" and scope["path"] == METRICS_PATH:
+            await self.app(scope, receive, send)
+            return
+        await super().__call__(scope, receive, send)
 
 
 class SecurityHeaders:
@@ -78,15 +110,18 @@ class SecurityHeaders:
 def install(app: FastAPI, settings: Settings) -> None:
     # The middleware added last runs first: the security headers go on the host check's 400s too.
     if settings.trusted_hosts:
-        app.add_middleware(TrustedHostMiddleware, allowed_hosts=[*settings.trusted_hosts, *LOOPBACK_HOSTS])
+        app.add_middleware(AllowedHosts, allowed_hosts=[*settings.trusted_hosts, *LOOPBACK_HOSTS])
     docs_paths = frozenset(path for path in (app.docs_url, app.redoc_url, app.swagger_ui_oauth2_redirect_url) if path)
     app.add_middleware(SecurityHeaders, docs_paths=docs_paths, hsts=settings.environment == "production")
     if settings.metrics_enabled:
         from prometheus_fastapi_instrumentator import Instrumentator
 
         # Counts and times every request by route template; the metrics and health endpoints are left out.
-        instrumentator = Instrumentator(excluded_handlers=["/metrics", "/health.*"])
-        instrumentator.instrument(app).expose(app, include_in_schema=False)
+        instrumentator = Instrumentator(excluded_handlers=[METRICS_PATH, "/health.*"])
+        token = settings.metrics_token.get_secret_value()
+        # With METRICS_TOKEN set (production refuses to start without it) only Prometheus reads the metrics.
+        guard = [Depends(MetricsToken(token))] if token else []
+        instrumentator.instrument(app).expose(app, endpoint=METRICS_PATH, include_in_schema=False, dependencies=guard)
     if settings.otel_exporter_otlp_endpoint:
         from app.core import telemetry  # needs the otel extra: pip install -e '.[otel]'
 
