@@ -40,6 +40,18 @@ async def test_missing_item_is_404(client: AsyncClient, missing_id: object) -> N
     assert (await client.delete(f"{URL}/{missing_id}")).status_code == 404
 
 
+async def test_a_field_the_schema_does_not_know_is_422(client: AsyncClient) -> None:
+    """Refused by name, not dropped in silence: the client learns of a misspelt or forbidden field."""
+    owner = await create_user(client)
+    created = await client.post(URL, json={"title": "Pen", "owner_id": owner["id"], "colour": "red"})
+    assert created.status_code == 422
+    assert [error["loc"] for error in created.json()["detail"]] == [["body", "colour"]]
+    item = await create_item(client, owner["id"])
+    changed = await client.patch(f"{URL}/{item['id']}", json={"titel": "Pencil"})
+    assert changed.status_code == 422
+    assert [error["loc"] for error in changed.json()["detail"]] == [["body", "titel"]]
+
+
 async def test_null_title_is_422(client: AsyncClient) -> None:
     owner = await create_user(client)
     item = await create_item(client, owner["id"])

@@ -50,6 +50,21 @@ async def test_invalid_body_is_422(client: AsyncClient, body: dict[str, str]) ->
     assert (await client.post(URL, json=body)).status_code == 422
 
 
+async def test_a_field_the_schema_does_not_know_is_422(client: AsyncClient) -> None:
+    """Refused by name, not dropped in silence: `role` or a misspelt `is_admin` is the client's mistake."""
+    body = {"email": "a@example.com", "password": "long enough", "role": "admin"}
+    created = await client.post(URL, json=body)
+    assert created.status_code == 422
+    assert [error["loc"] for error in created.json()["detail"]] == [["body", "role"]]
+    bulk = await client.post(f"{URL}/bulk", json=[{"email": "b@example.com", "password": "long enough", "x": 1}])
+    assert [error["loc"] for error in bulk.json()["detail"]] == [["body", 0, "x"]]
+    user = await create_user(client)
+    changed = await client.patch(f"{URL}/{user['id']}", json={"full_name": "Ada", "is_admin": True})
+    assert changed.status_code == 422
+    assert [error["loc"] for error in changed.json()["detail"]] == [["body", "is_admin"]]
+    assert (await client.get(f"{URL}/{user['id']}")).json() == user  # nothing changed
+
+
 async def test_read_and_404(client: AsyncClient, missing_id: object) -> None:
     user = await create_user(client)
     response = await client.get(f"{URL}/{user['id']}")

@@ -21,7 +21,7 @@ class Account(BaseModel):
     id: Id
     hashed_password: str
     is_active: bool
-    password_version: int = 0  # counts password changes; a token carries the version it was issued for
+    password_version: int = 0  # counts what ended the user's sessions; a token carries the version it was issued for
 
 
 class Passwords:
@@ -48,11 +48,10 @@ class Passwords:
     async def hash(self, password: str) -> str:
         return await to_thread.run_sync(self._hash.hash, password, limiter=self.limiter)
 
-    async def new_password(self, user: object, password: str) -> dict[str, object]:
-        """The values that give a stored user a new password: its hash, and the next password version, which
-        makes every token issued before it invalid."""
-        version = Account.model_validate(user).password_version + 1
-        return {"hashed_password": await self.hash(password), "password_version": version}
+    async def new_password(self, password: str) -> dict[str, object]:
+        """The values that give a stored user a new password: its hash. UserRepository.update counts up the
+        user's password version with it, which ends every session issued before."""
+        return {"hashed_password": await self.hash(password)}
 
     async def verify(self, password: str, hashed: str | None) -> bool:
         """Whether the password matches the hash. Without a hash (no such user) a hash is still checked, so

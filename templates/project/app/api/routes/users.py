@@ -81,7 +81,7 @@ async def update_user(
     user = await get_or_404(users, user_id)
     values = changes.model_dump(exclude_unset=True, exclude={"password"})
     if changes.password is not None:
-        values |= await passwords.new_password(user, changes.password)
+        values |= await passwords.new_password(changes.password)
     return UserRead.model_validate(await users.update(user, values))
 
 
