@@ -2,7 +2,7 @@
 
 import logging
 from collections.abc import AsyncIterator
-from typing import Any
+from typing import Any, get_args
 
 import pytest
 from httpx import AsyncClient, Response
@@ -10,7 +10,9 @@ from httpx import AsyncClient, Response
 from app.api.routes.users import MAX_BULK_USERS
 from app.core.config import get_settings
 from app.schemas.common import MAX_OFFSET, MAX_PAGE_SIZE
-from tests.conftest import create_item, create_user
+from app.schemas.item import ItemSort
+from app.schemas.user import UserSort
+from tests.conftest import create_item, create_user, tampered
 
 USERS = "/api/v1/users"
 ITEMS = "/api/v1/items"
@@ -72,6 +74,53 @@ async def test_largest_page_is_allowed(client: AsyncClient) -> None:
     response = await client.get(USERS, params={"limit": MAX_PAGE_SIZE, "offset": MAX_OFFSET})
     assert response.status_code == 200
     assert response.json()["items"] == []
+
+
+TEXT: list[dict[str, Any]] = [{"value": "nul\x00"}, {"value": "\ud800"}, {"value": True}, {"value": 1}]
+DATETIMES = [
+    "0001-01-01T00:00:00+05:00",
+    "9999-12-31T23:00:00-05:00",
+    "2024-01-02T03:04:05",
+    "2024-01-02T03:04:05+00:00",
+]
+# Cursor values that no page of this API gives out, by sort key (full_name may be empty: null is one of its values).
+FORGED_VALUES: dict[str, list[dict[str, Any]]] = {
+    "id": [{"value": 2**31}, {"value": 0}, {"value": True}, {"value": "1"}, {"value": None}],
+    "email": [*TEXT, {"value": None}],
+    "title": [*TEXT, {"value": None}],
+    "full_name": TEXT,
+    "created_at": [*({"value": text} for text in DATETIMES), {"value": 1704164645}, {"value": None}],
+}
+# And the same for any sort key: an id out of range, an offset (a cursor holds none: `offset=` is capped at MAX_OFFSET).
+FORGED_ANY: list[dict[str, Any]] = [
+    {"id": 2**31},
+    {"id": True},
+    {"id": "1"},
+    {"id": None},
+    {"offset": -5},
+    {"offset": 2**63},
+    {"offset": 10**6},
+]
+
+
+@pytest.mark.parametrize(
+    ("url", "sort_by"), [(USERS, key) for key in get_args(UserSort)] + [(ITEMS, key) for key in get_args(ItemSort)]
+)
+async def test_forged_cursors_are_422(client: AsyncClient, url: str, sort_by: str) -> None:
+    """A cursor comes back from the client: every field of it is checked against what this API could have given
+    out before any of it reaches the database. A forged one is a 422 at `after`, never a 500, never a page."""
+    owner = await create_user(client, full_name="Ada")
+    await create_user(client, email="bob@example.com", full_name="Bob")
+    for title in ("alpha", "bravo"):
+        await create_item(client, owner["id"], title=title)
+    params: dict[str, Any] = {"sort_by": sort_by, "limit": 1}
+    cursor = (await client.get(url, params=params)).json()["next"]
+    assert cursor is not None
+    assert (await client.get(url, params=params | {"after": cursor})).status_code == 200
+    for changes in FORGED_VALUES[sort_by] + FORGED_ANY:
+        response = await client.get(url, params=params | {"after": tampered(cursor, **changes)})
+        assert response.status_code == 422, (changes, response.text)
+        assert error_at(response, "query", "after")
 
 
 @pytest.mark.parametrize(

@@ -1,3 +1,4 @@
+from datetime import datetime
 from typing import get_args
 
 import pytest
@@ -6,7 +7,7 @@ from httpx import AsyncClient
 from app.repositories.item import ItemRepository
 from app.schemas import common
 from app.schemas.item import ItemSort
-from tests.conftest import create_item, create_user, every_page
+from tests.conftest import assert_pages_in_order, create_item, create_user, every_page
 
 URL = "/api/v1/items"
 
@@ -108,3 +109,12 @@ async def test_cursor_pages_newest_first(client: AsyncClient) -> None:
     seen = await every_page(client, URL, sort_by="created_at", order="desc", limit=2)
     assert seen[0]["title"] == "Newest"
     assert sorted(i["id"] for i in seen[1:]) == sorted(i["id"] for i in created)
+
+
+@pytest.mark.parametrize("sort_by", get_args(ItemSort))
+async def test_every_sort_key_pages_in_order(client: AsyncClient, sort_by: str) -> None:
+    """Distinct and tied values: page after page by `next`, in both orders, every item once, in order."""
+    owner = await create_user(client)
+    for title in ["bravo", "alpha", "charlie", "bravo", "alpha", "delta", "bravo"]:
+        await create_item(client, owner["id"], title=title)
+    await assert_pages_in_order(client, URL, sort_by, datetime.fromisoformat if sort_by == "created_at" else None)

@@ -1,3 +1,4 @@
+from datetime import datetime
 from typing import get_args
 
 import pytest
@@ -5,7 +6,7 @@ from httpx import AsyncClient
 
 from app.repositories.user import UserRepository
 from app.schemas.user import UserSort
-from tests.conftest import create_item, create_user, every_page
+from tests.conftest import assert_pages_in_order, create_item, create_user, every_page
 
 URL = "/api/v1/users"
 NOT_SUPERUSERS = {"is_superuser": "false"}  # leaves out the superuser whose client makes the requests
@@ -93,12 +94,20 @@ async def test_cursor_pages_through_every_user_once(client: AsyncClient) -> None
     for email in reversed(emails):
         await create_user(client, email=email)
     assert [u["email"] for u in await every_page(client, URL, sort_by="email", limit=2, **NOT_SUPERUSERS)] == emails
-    # full_name may be empty: its cursor pages by offset, and still reaches every user once
+    # full_name may be empty: the empty ones sort together, and paging still reaches every user once
     by_name = await every_page(client, URL, sort_by="full_name", order="desc", limit=2, **NOT_SUPERUSERS)
     assert sorted(u["email"] for u in by_name) == emails
     cursor = (await client.get(URL, params={"sort_by": "email", "limit": 2})).json()["next"]
     assert (await client.get(URL, params={"sort_by": "id", "after": cursor})).status_code == 422
     assert (await client.get(URL, params={"after": "not a cursor"})).status_code == 422
+
+
+@pytest.mark.parametrize("sort_by", get_args(UserSort))
+async def test_every_sort_key_pages_in_order(client: AsyncClient, sort_by: str) -> None:
+    """Distinct, tied and empty values: page after page by `next`, in both orders, every user once, in order."""
+    for n, name in enumerate(["bravo", None, "alpha", "bravo", None, "charlie", "alpha"]):
+        await create_user(client, email=f"{'dcbafge'[n]}{n}@example.com", full_name=name)
+    await assert_pages_in_order(client, URL, sort_by, datetime.fromisoformat if sort_by == "created_at" else None)
 
 
 async def test_search_is_case_insensitive_and_literal(client: AsyncClient) -> None:
