@@ -6,13 +6,15 @@ of `.github/workflows/ci.yml` in order, with the job's `env:`, in a shell as Git
 containers are this machine's servers: its database URLs point at databases made for this run only.
 
 What cannot run here: the `uses:` steps (GitHub actions: the checkout is the clone, and setup-python's
-interpreter is this machine's Python, one version rather than the matrix). Every `run:` step runs; where this
-machine has no server like the job's service container, STAND_INS says what stands in and why.
+interpreter is this machine's Python: one version per backend, PYTHONS, rather than the matrix). Every `run:`
+step runs; where this machine has no server like the job's service container, STAND_INS says what stands in
+and why.
 """
 
 from __future__ import annotations
 
 import os
+import shutil
 import subprocess
 import sys
 import time
@@ -23,7 +25,7 @@ import pytest
 import yaml
 
 from dbgen.backends import BACKENDS
-from tests.smoke.servers import fresh_database, require
+from tests.smoke.servers import fresh_database, missing, require
 
 pytestmark = pytest.mark.smoke
 
@@ -37,6 +39,9 @@ STAND_INS = {
     "it starts nx-27017 itself: TEST_DATABASE_URL is the suite's default, so that it does when nothing answers "
     "there (a MongoDB that does answer serves as the service container would)",
 }
+# The Python each backend's clone is installed with: together, every supported version installs a project from
+# its own pyproject with plain pip (the README's path).
+PYTHONS = {"sqlite": "3.13", "postgres": "3.12", "mysql": "3.11", "mongo": "3.11"}
 # Variables of this process that would leak into the clone's steps and change what they do.
 NOT_INHERITED = ("DATABASE_URL", "TEST_DATABASE_URL", "SECRET_KEY", "VIRTUAL_ENV", "PYTHONPATH", "PYTHONHOME")
 
@@ -65,6 +70,18 @@ def clone_of_a_new_project(db: str, folder: Path) -> Path:
     return clone
 
 
+def interpreter(version: str) -> str:
+    """This machine's Python `version`: on PATH, or pyenv's (whose shim runs only the active versions)."""
+    found = shutil.which(f"python{version}")
+    root = Path(os.environ.get("PYENV_ROOT", Path.home() / ".pyenv"))
+    candidates = [found] if found else []
+    candidates += sorted(str(path) for path in root.glob(f"versions/{version}.*/bin/python{version}"))
+    for candidate in candidates:
+        if subprocess.run([candidate, "-c", "pass"], capture_output=True, timeout=60).returncode == 0:
+            return candidate
+    missing(f"Python {version} is not installed")
+
+
 def job_env(job: dict[str, Any], databases: dict[str, str]) -> dict[str, str]:
     """The job's env:, its service URLs pointed at this run's databases."""
     env = {key: str(value) for key, value in job.get("env", {}).items()}
@@ -88,7 +105,8 @@ def test_workflow_run_steps_pass_on_a_fresh_clone(db: str, tmp_path: Path) -> No
     started = time.monotonic()
     clone = clone_of_a_new_project(db, tmp_path)
     venv = tmp_path / "venv"
-    subprocess.run([sys.executable, "-m", "venv", str(venv)], check=True, capture_output=True, timeout=300)
+    python = interpreter(PYTHONS[db])
+    subprocess.run([python, "-m", "venv", str(venv)], check=True, capture_output=True, timeout=300)
     workflow = yaml.safe_load((clone / ".github/workflows/ci.yml").read_text())
     job = workflow["jobs"]["test"]
     steps = [step for step in job["steps"] if "run" in step]
