@@ -71,9 +71,9 @@ def smoke(session: nox.Session, backend: str) -> None:
     session.run("pytest", "tests/smoke", "-k", backend, *session.posargs)
 
 
-# By default only uv runs here: pip on every supported Python is the smoke test tests/smoke/test_fresh_clone.py (one Python per backend, each
-# project installed from a fresh clone by its own workflow's steps); uv on the oldest here, since what uv resolves
-# does not depend on the interpreter's version. `nox -s "newcomer(3.13-pip)"` runs pip on one by hand.
+# By default only uv runs here: pip on every supported Python is tests/smoke/test_fresh_clone.py (one Python
+# per backend, each project installed from a fresh clone by its own workflow's steps). uv on the oldest, since
+# what uv resolves does not depend on the interpreter; `nox -s "newcomer(3.13-pip)"` runs pip on one by hand.
 NEWCOMERS = [*((python, "pip") for python in PYTHONS), (PYTHONS[0], "uv")]
 
 
