@@ -194,3 +194,17 @@ async def test_deleting_a_user_deletes_their_items(client: AsyncClient) -> None:
     item = await create_item(client, user["id"])
     assert (await client.delete(f"{URL}/{user['id']}")).status_code == 204
     assert (await client.get(f"/api/v1/items/{item['id']}")).status_code == 404
+
+
+async def test_common_and_email_derived_passwords_are_refused_without_repeating_them(client: AsyncClient) -> None:
+    """NIST SP 800-63B: no password attackers try first (zxcvbn's list of common passwords), none of only
+    spaces, none made of the account's email."""
+    for password in ("12345678", "Password", " " * 8, "ada.lovelace@example.com", "I am ada.lovelace"):
+        body = {"email": "ada.lovelace@example.com", "password": password}
+        refused = await client.post(URL, json=body)
+        assert refused.status_code == 422, password
+        assert all("input" not in error for error in refused.json()["detail"]), password
+    user = await create_user(client, email="ada.lovelace@example.com")
+    assert (await client.patch(f"{URL}/{user['id']}", json={"password": "qwertyuiop"})).status_code == 422
+    assert (await client.patch(f"{URL}/{user['id']}", json={"password": "ada.lovelace!!"})).status_code == 422
+    assert (await client.patch(f"{URL}/{user['id']}", json={"password": "a long unusual phrase"})).status_code == 200
