@@ -25,12 +25,12 @@ Password = Annotated[str, Field(min_length=8, max_length=128), AfterValidator(_n
 
 
 def password_problem(password: str | None, email: str | None) -> str | None:
-    """Why this password may not be this account's: it contains the email, or its local part (of 3
+    """Why this password may not be this account's: it contains the email, or its local part (of 4
     characters or more); None if it may."""
     if password is None or email is None:
         return None
     local = email.partition("@")[0].lower()
-    if email.lower() in password.lower() or (len(local) >= 3 and local in password.lower()):
+    if email.lower() in password.lower() or (len(local) >= 4 and local in password.lower()):
         return "must not contain the account's email or the part before its @"
     return None
 
