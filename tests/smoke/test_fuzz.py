@@ -40,7 +40,7 @@ EXCLUDED_CHECKS = "positive_data_acceptance,unsupported_method,allow_header_conf
 
 def superuser_token(target: Project, base: str) -> str:
     """Make the first superuser as a user would (python -m app.create_superuser), and sign in through the API."""
-    email, password = "fuzz@example.com", "a fuzzing superuser's password"
+    email, password = "fuzz@example.com", "the schemathesis superuser's password"
     target.run("app.create_superuser", email, input=f"{password}\n")
     form = urllib.parse.urlencode({"username": email, "password": password}).encode()
     with urllib.request.urlopen(urllib.request.Request(f"{base}/api/v1/auth/token", data=form), timeout=30) as answer:

@@ -1,11 +1,14 @@
 from datetime import datetime
+from pathlib import Path
 from typing import get_args
 
 import pytest
 from httpx import AsyncClient
 
+from app.core.security import Passwords, cpu_quota
 from app.repositories.user import UserRepository
 from app.schemas.user import UserSort
+from tests.apps import TestSettings
 from tests.conftest import assert_pages_in_order, create_item, create_user, every_page
 
 URL = "/api/v1/users"
@@ -218,3 +221,38 @@ async def test_deleting_a_user_deletes_their_items(client: AsyncClient) -> None:
     item = await create_item(client, user["id"])
     assert (await client.delete(f"{URL}/{user['id']}")).status_code == 204
     assert (await client.get(f"/api/v1/items/{item['id']}")).status_code == 404
+
+
+async def test_common_and_email_derived_passwords_are_refused_without_repeating_them(client: AsyncClient) -> None:
+    """NIST SP 800-63B: no password attackers try first (zxcvbn's list of common passwords), none of only
+    spaces, none made of the account's email."""
+    for password in ("12345678", "Password", " " * 8, "ada.lovelace@example.com", "I am ada.lovelace"):
+        body = {"email": "ada.lovelace@example.com", "password": password}
+        refused = await client.post(URL, json=body)
+        assert refused.status_code == 422, password
+        assert all("input" not in error for error in refused.json()["detail"]), password
+    user = await create_user(client, email="ada.lovelace@example.com")
+    assert (await client.patch(f"{URL}/{user['id']}", json={"password": "qwertyuiop"})).status_code == 422
+    assert (await client.patch(f"{URL}/{user['id']}", json={"password": "ada.lovelace!!"})).status_code == 422
+    assert (await client.patch(f"{URL}/{user['id']}", json={"password": "a long unusual phrase"})).status_code == 200
+
+
+def test_hash_slots_follow_the_containers_cpu_quota(tmp_path: Path, settings: TestSettings) -> None:
+    """The node's CPUs are not the container's: a pod limited to 250m gets one slot, whatever the node has."""
+    cpus = cpu_quota(tmp_path)  # no cgroup files: the CPUs this process may run on
+    assert cpus >= 1
+    (tmp_path / "cpu.max").write_text("25000 100000\n")  # cgroup v2, 250m
+    assert cpu_quota(tmp_path) == 1
+    (tmp_path / "cpu.max").write_text(f"{200_000 * cpus} 100000\n")  # more than the CPUs it may run on
+    assert cpu_quota(tmp_path) == cpus
+    (tmp_path / "cpu.max").write_text("max 100000\n")
+    assert cpu_quota(tmp_path) == cpus
+    (tmp_path / "cpu.max").unlink()
+    (tmp_path / "cpu").mkdir()  # cgroup v1
+    (tmp_path / "cpu" / "cpu.cfs_quota_us").write_text("50000\n")
+    (tmp_path / "cpu" / "cpu.cfs_period_us").write_text("100000\n")
+    assert cpu_quota(tmp_path) == 1
+    (tmp_path / "cpu" / "cpu.cfs_quota_us").write_text("-1\n")  # no quota
+    assert cpu_quota(tmp_path) == cpus
+    explicit = Passwords(settings.model_copy(update={"password_hash_concurrency": 3}))
+    assert explicit.limiter.total_tokens == 3

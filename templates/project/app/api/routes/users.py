@@ -6,11 +6,11 @@ from pydantic import Field
 from app.api.access import FORBIDDEN, UNAUTHORIZED, CallerDep, CurrentSuperuser, Registrar
 from app.api.common import CONFLICT, NOT_FOUND, get_or_404
 from app.api.deps import IdPath, Items, PasswordsDep, Users
-from app.core.errors import Conflict
+from app.core.errors import Conflict, invalid
 from app.core.security import Passwords
 from app.schemas.common import Page
 from app.schemas.item import ItemRead, OwnedItemQuery
-from app.schemas.user import UserCreate, UserQuery, UserRead, UserUpdate
+from app.schemas.user import UserCreate, UserQuery, UserRead, UserUpdate, password_problem
 
 router = APIRouter(prefix="/users", tags=["users"], responses=UNAUTHORIZED | FORBIDDEN)
 
@@ -81,6 +81,8 @@ async def update_user(
     user = await get_or_404(users, user_id)
     values = changes.model_dump(exclude_unset=True, exclude={"password"})
     if changes.password is not None:
+        if problem := password_problem(changes.password, changes.email or UserRead.model_validate(user).email):
+            raise invalid(("body", "password"), problem, None)
         values |= await passwords.new_password(changes.password)
     return UserRead.model_validate(await users.update(user, values))
 
