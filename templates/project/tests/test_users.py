@@ -158,6 +158,8 @@ async def test_partial_update(client: AsyncClient) -> None:
     assert response.status_code == 200
     assert response.json()["full_name"] == "Countess of Lovelace"
     assert response.json()["email"] == user["email"]
+    unchanged = await client.patch(f"{URL}/{user['id']}", json={})
+    assert (unchanged.status_code, unchanged.json()) == (200, response.json())
 
 
 async def test_update_errors(client: AsyncClient, missing_id: object) -> None:
