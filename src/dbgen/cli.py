@@ -85,6 +85,15 @@ def new(
             "behind a gateway that authenticates.",
         ),
     ] = "jwt",
+    example: Annotated[
+        bool | None,
+        typer.Option(
+            "--example/--no-example",
+            help="Include the example model Item (its routes, admin page, tests, and /stats, which counts items per "
+            "user); --no-example starts with users only (default: include it).",
+            show_default=False,
+        ),
+    ] = None,
     dry_run: Annotated[bool, typer.Option("--dry-run", help="Show what would be written; write nothing.")] = False,
     force: Annotated[bool, typer.Option("--force", help="Write into a non-empty directory.")] = False,
     no_input: Annotated[bool, typer.Option("--no-input", help="Never prompt; use defaults.")] = False,
@@ -93,11 +102,15 @@ def new(
     from dbgen import writer
     from dbgen.commands.new import plan_new
 
+    interactive = not no_input and ui.stdin_is_interactive()
     if db is None:
         db = DEFAULT
-        if not no_input and ui.stdin_is_interactive():
+        if interactive:
             db = typer.prompt(f"Database ({'/'.join(BACKENDS)})", default=DEFAULT)
-    plan = _guard(lambda: plan_new(name, db, directory, database_url, force, auth))
+    if example is None:
+        example = typer.confirm("Include the example model Item?", default=True) if interactive else True
+    chosen = example
+    plan = _guard(lambda: plan_new(name, db, directory, database_url, force, auth, chosen))
     if not dry_run:
         _guard(lambda: writer.apply(plan))
     ui.show_plan(plan, dry_run=dry_run)

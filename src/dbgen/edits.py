@@ -1,4 +1,5 @@
-"""The only edits dbgen makes to files a user owns: one line added above, or removed near, a marker."""
+"""The only edits dbgen makes to files a user owns: one line added above, or removed near, a marker (or one
+import line widened and narrowed again)."""
 
 from __future__ import annotations
 
@@ -34,6 +35,11 @@ def insert_at_marker(text: str, marker: str, line: str, *, path: str, sort: bool
 def remove_line(text: str, line: str) -> str:
     """Take out what insert_at_marker put in; unchanged if it is not there."""
     return text.replace(line + "\n", "", 1)
+
+
+def replace_line(text: str, old: str, new: str) -> str:
+    """Put `new` in place of the line `old`; unchanged if `old` is not there."""
+    return text.replace(old + "\n", new + "\n", 1)
 
 
 def _is_import(line: str) -> bool:

@@ -15,7 +15,7 @@ from dbgen.errors import DbgenError, NotAProject
 from dbgen.naming import ModelNames
 
 ANSWERS = ".dbgen.toml"
-BUILT_IN = ("User", "Item")
+BUILT_IN = ("User", "Item")  # Item is the example: `dbgen new --no-example` leaves it out
 
 
 def digest(content: bytes) -> str:
@@ -46,6 +46,15 @@ class Project:
     def auth(self) -> str:
         """jwt or none; a project made before dbgen asked has an open API (none)."""
         return str(self.answers.get("auth", "none"))
+
+    @property
+    def example(self) -> bool:
+        """Whether the base project has the example model Item; a project made before dbgen asked has it."""
+        return bool(self.answers.get("example", True))
+
+    def is_built_in(self, key: str) -> bool:
+        """A model of the base project (User, and Item unless --no-example), not one that add-model wrote."""
+        return key in BUILT_IN and key in self.answers["models"] and key not in self.added
 
     @property
     def models(self) -> dict[str, ModelNames]:

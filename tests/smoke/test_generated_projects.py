@@ -23,10 +23,14 @@ pytestmark = pytest.mark.smoke
 # The generated suite's size: a change that silently drops tests fails here. SQL adds migrations, sessions,
 # a missing table and a FK delete; login (--auth jwt, the default) adds its own, the admin's among them.
 MIN_TESTS = {("sql", "jwt"): 176, ("document", "jwt"): 170, ("sql", "none"): 146, ("document", "none"): 140}
+# Without the example Item (dbgen new --no-example): the infrastructure tests run on users.
+MIN_TESTS_NO_EXAMPLE = {("sql", "jwt"): 161, ("document", "jwt"): 160}
 # The admin's browser test (Playwright driving Debian's Chromium) runs on these; the others deselect it.
 BROWSER_BACKENDS = {"sqlite", "postgres"}
 # Every backend with login, and the open API (--auth none) on two of them.
 VARIANTS = [(db, "jwt") for db in BACKENDS] + [("sqlite", "none"), ("postgres", "none")]
+# And a project without the example Item, on each family.
+NO_EXAMPLE = [("sqlite", "jwt"), ("mongo", "jwt")]
 COVERAGE_FLOOR = 90.0  # the generated CI fails under this share of lines covered
 
 
@@ -36,6 +40,7 @@ class Project:
     db: str
     env: dict[str, str]
     auth: str = "jwt"
+    example: bool = True
 
     def run(self, *args: str, check: bool = True, input: str | None = None) -> subprocess.CompletedProcess[str]:
         result = subprocess.run(
@@ -54,13 +59,18 @@ class Project:
         return result
 
 
-@pytest.fixture(scope="module", params=VARIANTS, ids=[f"{db}-{auth}" for db, auth in VARIANTS])
+@pytest.fixture(
+    scope="module",
+    params=[(db, auth, True) for db, auth in VARIANTS] + [(db, auth, False) for db, auth in NO_EXAMPLE],
+    ids=[f"{db}-{auth}" for db, auth in VARIANTS] + [f"{db}-{auth}-no-example" for db, auth in NO_EXAMPLE],
+)
 def project(request: pytest.FixtureRequest, tmp_path_factory: pytest.TempPathFactory) -> Iterator[Project]:
-    db, auth = request.param
+    db, auth, example = request.param
     require(db)
     root = tmp_path_factory.mktemp(f"{db}-{auth}") / "shop"
     subprocess.run(
-        [sys.executable, "-m", "dbgen", "new", "shop", "--db", db, "--auth", auth, "--dir", str(root), "--no-input"],
+        [sys.executable, "-m", "dbgen", "new", "shop", "--db", db, "--auth", auth, "--dir", str(root), "--no-input"]
+        + ([] if example else ["--no-example"]),
         check=True,
         capture_output=True,
     )
@@ -68,7 +78,7 @@ def project(request: pytest.FixtureRequest, tmp_path_factory: pytest.TempPathFac
         env = {k: v for k, v in os.environ.items() if not k.startswith(("DATABASE_URL", "TEST_DATABASE_URL"))}
         # The browser test's screenshot of the admin's list page is kept beside the project.
         artifacts = {"ARTIFACTS_DIR": str(root.parent / "artifacts")}
-        yield Project(root, db, env | urls | artifacts | {"NO_COLOR": "1"}, auth)
+        yield Project(root, db, env | urls | artifacts | {"NO_COLOR": "1"}, auth, example)
 
 
 def test_ruff(project: Project) -> None:
@@ -116,7 +126,8 @@ def test_generated_suite_passes(project: Project) -> None:
     browser = project.db in BROWSER_BACKENDS and project.auth == "jwt"
     counts = suite_counts(project, coverage=True, browser=browser)
     print(f"{project.db}: {counts['tests']:.0f} tests, {counts['covered']:.1f} % of lines covered")
-    assert counts["tests"] >= MIN_TESTS[BACKENDS[project.db].family, project.auth] - (not browser)
+    floors = MIN_TESTS if project.example else MIN_TESTS_NO_EXAMPLE
+    assert counts["tests"] >= floors[BACKENDS[project.db].family, project.auth] - (not browser)
     assert counts["covered"] >= COVERAGE_FLOOR, counts
 
 

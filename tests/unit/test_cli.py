@@ -25,7 +25,7 @@ def test_help_everywhere() -> None:
     assert "new" in invoke("--help")[1]
     code, out, _ = invoke("new", "--help")
     assert code == 0
-    assert "--db" in out and "--dry-run" in out and "--force" in out
+    assert "--db" in out and "--dry-run" in out and "--force" in out and "--no-example" in out
 
 
 def test_new_writes_project_and_shows_next_steps(tmp_path: Path) -> None:
@@ -39,6 +39,42 @@ def test_new_defaults_without_a_terminal(tmp_path: Path, monkeypatch: pytest.Mon
     monkeypatch.chdir(tmp_path)
     assert invoke("new", "shop")[0] == 0  # no TTY: no prompt, SQLite default
     assert 'db = "sqlite"' in (tmp_path / "shop" / ".dbgen.toml").read_text()
+
+
+def test_new_asks_about_the_example_at_a_terminal(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setattr("dbgen.ui.stdin_is_interactive", lambda: True)
+    result = runner.invoke(app, ["new", "shop", "--dir", str(tmp_path / "shop")], input="\nn\n")  # SQLite, no Item
+    assert result.exit_code == 0, result.output
+    assert "Include the example model Item?" in result.stdout
+    assert "example = false" in (tmp_path / "shop" / ".dbgen.toml").read_text()
+    assert not (tmp_path / "shop" / "app" / "models" / "item.py").exists()
+
+
+def test_a_project_without_the_example_grows_and_shrinks(tmp_path: Path) -> None:
+    """--no-example: add-model finds every marker, a relation to User imports relationship() into user.py and
+    removing it takes that out again; a model of one's own may be called Item."""
+    root = tmp_path / "shop"
+    assert invoke("new", "shop", "--dir", str(root), "--no-example", "--no-input")[0] == 0
+    user = (root / "app/models/user.py").read_text()
+    assert "import Mapped, mapped_column\n" in user
+    assert invoke("add-model", "Note", "body:text", "--owned", "--dir", str(root))[0] == 0
+    grown = (root / "app/models/user.py").read_text()
+    assert "import Mapped, mapped_column, relationship\n" in grown and 'notes: Mapped[list["Note"]]' in grown
+    assert invoke("add-model", "Item", "name:str", "note:Note", "--dir", str(root))[0] == 0
+    assert invoke("add-field", "Item", "size:int?", "--dir", str(root))[0] == 0
+    assert invoke("add-model", "Part", "label:str", "item:Item", "--dir", str(root))[0] == 0
+    assert "from tests.test_items import create_item" in (root / "tests/test_parts.py").read_text()
+    for model in ("Part", "Item", "Note"):
+        code, _, err = invoke("remove-model", model, "--dir", str(root))
+        assert code == 0, err
+    assert (root / "app/models/user.py").read_text() == user
+
+
+def test_the_example_item_is_refused_by_remove_model_with_a_pointer(tmp_path: Path) -> None:
+    root = tmp_path / "shop"
+    assert invoke("new", "shop", "--dir", str(root), "--no-input")[0] == 0
+    err = refused_in_one_line(root, "remove-model", "Item")
+    assert "part of the generated base project" in err and "dbgen new NAME --no-example" in err
 
 
 def test_dry_run_writes_nothing(tmp_path: Path) -> None:

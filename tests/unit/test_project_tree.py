@@ -17,31 +17,35 @@ from tests.unit.test_writer import tree
 GOLDEN = Path(__file__).parent / "golden"
 
 
-def generate(tmp_path: Path, db: str, auth: str = "jwt") -> Path:
+def generate(tmp_path: Path, db: str, auth: str = "jwt", example: bool = True) -> Path:
     root = tmp_path / "dbgen" / "shop"
-    writer.apply(plan_new("shop", db, root, auth=auth))
+    writer.apply(plan_new("shop", db, root, auth=auth, example=example))
     return root
 
 
-@pytest.mark.parametrize("auth", AUTH)
-@pytest.mark.parametrize("db", list(BACKENDS))
-def test_golden_file_list(tmp_path: Path, db: str, auth: str) -> None:
-    files = sorted(tree(generate(tmp_path, db, auth)))
-    expected = (GOLDEN / f"{db}{'' if auth == 'jwt' else '-' + auth}.txt").read_text().split()
+# Every backend in both auth modes with the example Item, and every backend without it (--no-example).
+TREES = [(db, auth, True) for db in BACKENDS for auth in AUTH] + [(db, "jwt", False) for db in BACKENDS]
+TREE_IDS = [f"{db}-{auth}{'' if example else '-no-example'}" for db, auth, example in TREES]
+
+
+@pytest.mark.parametrize(("db", "auth", "example"), TREES, ids=TREE_IDS)
+def test_golden_file_list(tmp_path: Path, db: str, auth: str, example: bool) -> None:
+    files = sorted(tree(generate(tmp_path, db, auth, example)))
+    name = f"{db}{'' if auth == 'jwt' else '-' + auth}{'' if example else '-no-example'}"
+    expected = (GOLDEN / f"{name}.txt").read_text().split()
     assert files == expected
 
 
-@pytest.mark.parametrize("auth", AUTH)
-@pytest.mark.parametrize("db", list(BACKENDS))
-def test_copier_renders_identical_bytes(tmp_path: Path, db: str, auth: str) -> None:
+@pytest.mark.parametrize(("db", "auth", "example"), TREES, ids=TREE_IDS)
+def test_copier_renders_identical_bytes(tmp_path: Path, db: str, auth: str, example: bool) -> None:
     copier = pytest.importorskip("copier")
-    ours = tree(generate(tmp_path, db, auth))
+    ours = tree(generate(tmp_path, db, auth, example))
     del ours[".dbgen/baseline.tar.gz"]  # dbgen's record of what it wrote, for `dbgen update`; copier keeps its own
     theirs_root = tmp_path / "copier" / "shop"
     copier.run_copy(
         str(TEMPLATES / "project"),
         theirs_root,
-        data={k: v for k, v in answers("shop", db, auth=auth).items() if k != "secret_key"},
+        data={k: v for k, v in answers("shop", db, auth=auth, example=example).items() if k != "secret_key"},
         defaults=True,
         unsafe=True,
         quiet=True,
@@ -64,7 +68,7 @@ CREDENTIAL_IN_URL = re.compile(r"://[^/\s:@]+:(?!\$\{)[^/\s@]+@")
 def test_generated_text_is_sound(tmp_path: Path, db: str) -> None:
     root = generate(tmp_path, db)
     answers_file = tomllib.loads((root / ".dbgen.toml").read_text())
-    assert answers_file["db"] == db and answers_file["models"] == ["User", "Item"]
+    assert answers_file["db"] == db and answers_file["models"] == ["User", "Item"] and answers_file["example"] is True
     tomllib.loads((root / "pyproject.toml").read_text())
     for path, content in tree(root).items():
         if path == ".dbgen/baseline.tar.gz":
@@ -100,3 +104,26 @@ def test_generated_text_is_sound(tmp_path: Path, db: str) -> None:
         assert "hide_parameters=True" in engine
     else:
         assert "redacted(event.command)" in engine
+
+
+@pytest.mark.parametrize("db", list(BACKENDS))
+def test_no_example_leaves_out_item_and_stats(tmp_path: Path, db: str) -> None:
+    """--no-example: no Item and no /stats anywhere, and the markers add-model needs are all still there."""
+    root = generate(tmp_path, db, example=False)
+    answers_file = tomllib.loads((root / ".dbgen.toml").read_text())
+    assert (answers_file["example"], answers_file["models"]) == (False, ["User"])
+    for path, content in tree(root).items():
+        if path == ".dbgen/baseline.tar.gz" or path.endswith(".md"):
+            continue
+        text = content.decode()
+        assert not re.search(r"\bItems?\b|\bitems?[._]|/items|\bstats\b|/stats|StatsRepo", text), path
+    markers = {
+        "app/api/router.py": ["# dbgen: router imports", "# dbgen: routers"],
+        "app/api/deps.py": ["# dbgen: repository imports", "# dbgen: repositories"],
+        "app/admin/site.py": ["# dbgen: admin imports", "# dbgen: admin views"],
+        "app/models/__init__.py": ["# dbgen: models"],
+    }
+    if BACKENDS[db].is_sql:
+        markers["app/models/user.py"] = ["# dbgen: model imports", "# dbgen: relationships"]
+    for path, expected in markers.items():
+        assert all(marker in (root / path).read_text() for marker in expected), path

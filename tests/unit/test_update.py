@@ -143,6 +143,29 @@ def test_update_right_after_new_and_add_model_is_a_no_op(tmp_path: Path, db: str
     assert not plan_update(root).writes
 
 
+@pytest.mark.parametrize("db", ["sqlite", "mongo"])
+def test_a_project_without_the_example_stays_without_it(tmp_path: Path, db: str) -> None:
+    root = tmp_path / "shop"
+    writer.apply(plan_new("shop", db, root, example=False))
+    writer.apply(plan_add_model(root, "Review", ["body:text", "author:User"]))
+    assert regenerate.current(load(root)) == generated(root)
+    assert not plan_update(root).writes
+    assert load(root).answers["example"] is False
+
+
+def test_a_project_recorded_without_the_example_answer_has_the_example(tmp_path: Path) -> None:
+    """Projects made before dbgen asked have Item: update records `example = true` and changes no file for it."""
+    root = tmp_path / "shop"
+    writer.apply(plan_new("shop", "sqlite", root))
+    answers = root / ".dbgen.toml"
+    answers.write_text(answers.read_text().replace("example = true\n", ""))
+    assert "example" not in load(root).answers
+    plan = plan_update(root)
+    assert [change.path for change in plan.writes] == [".dbgen.toml"]
+    writer.apply(plan)
+    assert load(root).answers["example"] is True and (root / "app/models/item.py").is_file()
+
+
 def test_a_release_that_changes_tables_ships_a_migration(
     shop: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:

@@ -17,7 +17,7 @@ from dbgen.errors import Conflict, DbgenError, InvalidName, InvalidOption
 from dbgen.fields import Field, ModelSpec, model_key, parse_field, parse_model, parse_model_name
 from dbgen.naming import ModelNames
 from dbgen.plan import Action, Plan
-from dbgen.project import ANSWERS, BUILT_IN, AddedModel, Project, digest, find, migration_head
+from dbgen.project import ANSWERS, AddedModel, Project, digest, find, migration_head
 from dbgen.render import render_template, render_tree
 
 
@@ -29,6 +29,10 @@ class Registration:
     marker: str
     line: str
     sort: bool = False
+    # Instead of a line at the marker: `line` in place of the line `replaces` (an import that gains a name),
+    # put back on removal once no line of the file contains `needed` any more.
+    replaces: str = ""
+    needed: str = ""
 
 
 def registrations(project: Project, spec: ModelSpec, *, admin: bool | None = None) -> list[Registration]:
@@ -49,7 +53,7 @@ def registrations(project: Project, spec: ModelSpec, *, admin: bool | None = Non
                          f"from app.models.{names.module} import {names.cls} as {names.cls}", sort=True)
         )  # fmt: skip
         for field in spec.parents:
-            if field.target is not None and field.target.cls in BUILT_IN:
+            if field.target is not None and project.is_built_in(field.target.cls):
                 found.extend(_reverse_relation(names, field))
     else:
         found.extend(_document_registrations(spec))
@@ -102,7 +106,12 @@ def _reverse_relation(child: ModelNames, field: Field) -> list[Registration]:
             path, "# dbgen: model imports", f"    from app.models.{child.module} import {child.cls}", sort=True
         ),
         Registration(path, "# dbgen: relationships", attribute),
+        # A User without the example Item has no relationship yet, so it does not import relationship().
+        Registration(path, "", _ORM_IMPORT + ", relationship", replaces=_ORM_IMPORT, needed=" = relationship("),
     ]
+
+
+_ORM_IMPORT = "from sqlalchemy.orm import Mapped, mapped_column"
 
 
 @dataclass(frozen=True)
@@ -132,6 +141,7 @@ def _context(
         "db": project.answers["db"],
         "project_name": project.answers["project_name"],
         "admin": has_admin(project) if admin is None else admin,
+        "example": project.example,
         "model": spec.names,
         "owned": spec.owned,
         "fields": list(spec.fields),
@@ -277,9 +287,15 @@ def plan_remove_model(start: Path, name: str, *, force: bool = False) -> Plan:
     plan = Plan(project.root)
     if key not in project.models:
         raise InvalidName(f"no model {key} in this project (models: {', '.join(project.models)})")
-    if key in BUILT_IN or key not in project.added:
+    if key not in project.added:
+        hint = (
+            "; for a project without it, run `dbgen new NAME --no-example` (it is in the first migration and the "
+            "base project's files, so remove-model does not take it out of an existing one)"
+            if key == "Item"
+            else ""
+        )
         raise InvalidName(
-            f"{key} is part of the generated base project; dbgen removes only models added with add-model"
+            f"{key} is part of the generated base project; dbgen removes only models added with add-model{hint}"
         )
     users = [other for other in project.added if other != key and key in _targets(_spec_of(project, other))]
     if users:
@@ -358,7 +374,12 @@ def registered(read: Callable[[str], bytes | None], regs: list[Registration], *,
             if current is None:
                 raise DbgenError(f"{reg.path} is missing; add `{reg.line.strip()}` where it belongs yourself")
             texts[reg.path] = current.decode()
-        if insert:
+        if reg.replaces:
+            if insert:
+                texts[reg.path] = edits.replace_line(texts[reg.path], reg.replaces, reg.line)
+            elif reg.needed not in texts[reg.path]:
+                texts[reg.path] = edits.replace_line(texts[reg.path], reg.line, reg.replaces)
+        elif insert:
             texts[reg.path] = edits.insert_at_marker(
                 texts[reg.path], reg.marker, reg.line, path=reg.path, sort=reg.sort
             )
@@ -421,7 +442,7 @@ def plan_remove_field(start: Path, name: str, field_name: str, *, force: bool = 
 def _added_model(start: Path, name: str, command: str) -> tuple[Project, str]:
     project = find(start)
     key = model_key(name)
-    if key in BUILT_IN:
+    if project.is_built_in(key):
         module = ModelNames.of(key).module
         raise InvalidName(
             f"{key} is part of the base project and yours to edit: change app/models/{module}.py and "

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import secrets
 from pathlib import Path
+from typing import Any
 
 from dbgen import __version__, backends, baseline
 from dbgen.errors import InvalidOption, TargetNotEmpty
@@ -15,8 +16,13 @@ AUTH = ("jwt", "none")
 
 
 def answers(
-    name: str, db: str, database_url: str | None = None, auth: str = "jwt", secret_key: str | None = None
-) -> dict[str, str]:
+    name: str,
+    db: str,
+    database_url: str | None = None,
+    auth: str = "jwt",
+    secret_key: str | None = None,
+    example: bool = True,
+) -> dict[str, Any]:
     """The template's questions, answered; copier.yml asks exactly these."""
     backend = backends.get(db)
     if auth not in AUTH:
@@ -35,6 +41,7 @@ def answers(
         "project_name": name,
         "db": db,
         "auth": auth,
+        "example": example,
         "database_url": database_url,
         "secret_key": secret_key,
         "dbgen_version": __version__,
@@ -48,8 +55,9 @@ def plan_new(
     database_url: str | None = None,
     force: bool = False,
     auth: str = "jwt",
+    example: bool = True,
 ) -> Plan:
-    context = answers(name, db, database_url, auth)
+    context = answers(name, db, database_url, auth, example=example)
     root = (directory if directory is not None else Path.cwd() / name).absolute()
     if root.exists() and not root.is_dir():
         raise TargetNotEmpty(f"{root} exists and is not a directory")

@@ -18,7 +18,7 @@ _NOT_RECORDED = frozenset({"database_url", "secret_key", "dbgen_version"})
 
 def template_answers(project: Project) -> dict[str, Any]:
     """The project template's answers: the recorded ones, and today's defaults for questions added since."""
-    fresh = answers(project.answers["project_name"], project.answers["db"], auth=project.auth)
+    fresh = answers(project.answers["project_name"], project.answers["db"], auth=project.auth, example=project.example)
     recorded = {k: v for k, v in project.answers.items() if k in fresh and k not in _NOT_RECORDED}
     return fresh | recorded | {"dbgen_version": __version__}
 

@@ -97,10 +97,10 @@ def test_environment_is_one_of_three() -> None:
 
 async def test_cors_is_off_unless_origins_are_set(client: AsyncClient, engine: Any) -> None:
     preflight = {"Origin": "https://app.example.com", "Access-Control-Request-Method": "GET"}
-    assert "access-control-allow-origin" not in (await client.options("/api/v1/items", headers=preflight)).headers
+    assert "access-control-allow-origin" not in (await client.options("/api/v1/users", headers=preflight)).headers
     app = create_app(TestSettings(cors_origins="https://app.example.com"))
     async with client_for(app, engine) as allowed:
-        answer = await allowed.options("/api/v1/items", headers=preflight)
+        answer = await allowed.options("/api/v1/users", headers=preflight)
         assert answer.headers["access-control-allow-origin"] == "https://app.example.com"
-        other = await allowed.options("/api/v1/items", headers=preflight | {"Origin": "https://evil.example"})
+        other = await allowed.options("/api/v1/users", headers=preflight | {"Origin": "https://evil.example"})
         assert "access-control-allow-origin" not in other.headers
