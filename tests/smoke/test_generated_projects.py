@@ -20,11 +20,20 @@ from tests.smoke.servers import fresh_database, require
 
 pytestmark = pytest.mark.smoke
 
-# The generated suite's size: a change that silently drops tests fails here. SQL adds migrations, sessions,
-# a missing table and a FK delete; login (--auth jwt, the default) adds its own, the admin's among them.
-MIN_TESTS = {("sql", "jwt"): 176, ("document", "jwt"): 170, ("sql", "none"): 146, ("document", "none"): 140}
-# Without the example Item (dbgen new --no-example): the infrastructure tests run on users.
-MIN_TESTS_NO_EXAMPLE = {("sql", "jwt"): 161, ("document", "jwt"): 160}
+# The generated suite's size, exactly, by (backend, auth, example): a change that drops or adds tests fails here
+# until this table says so. SQL adds migrations, sessions, a missing table and a FK delete; login (--auth jwt,
+# the default) adds its own, the admin's and its browser test among them; without the example Item
+# (--no-example) the infrastructure tests run on users.
+TESTS = {
+    ("sqlite", "jwt", True): 256,
+    ("postgres", "jwt", True): 257,
+    ("mysql", "jwt", True): 257,
+    ("mongo", "jwt", True): 254,
+    ("sqlite", "none", True): 179,
+    ("postgres", "none", True): 180,
+    ("sqlite", "jwt", False): 218,
+    ("mongo", "jwt", False): 217,
+}
 # The admin's browser test (Playwright driving Debian's Chromium) runs on these; the others deselect it.
 BROWSER_BACKENDS = {"sqlite", "postgres"}
 # Every backend with login, and the open API (--auth none) on two of them.
@@ -126,8 +135,8 @@ def test_generated_suite_passes(project: Project) -> None:
     browser = project.db in BROWSER_BACKENDS and project.auth == "jwt"
     counts = suite_counts(project, coverage=True, browser=browser)
     print(f"{project.db}: {counts['tests']:.0f} tests, {counts['covered']:.1f} % of lines covered")
-    floors = MIN_TESTS if project.example else MIN_TESTS_NO_EXAMPLE
-    assert counts["tests"] >= floors[BACKENDS[project.db].family, project.auth] - (not browser)
+    deselected = project.auth == "jwt" and not browser  # the browser test, where it does not run
+    assert counts["tests"] == TESTS[project.db, project.auth, project.example] - deselected
     assert counts["covered"] >= COVERAGE_FLOOR, counts
 
 
