@@ -40,8 +40,9 @@ def plan_update(start: Path, *, force: bool = False, dry_run: bool = False) -> P
         change = _file(path, before.get(path), project.read(path), after.get(path), recorded)
         if change is not None:
             plan.changes.append(change)
+    scripts: list[str] = []  # SQL: `alembic upgrade head` runs the migrations; MongoDB: one-off scripts to run
     if project.backend.is_sql:
-        scripts = _migrations(project, plan, recorded)
+        _migrations(project, plan, recorded)
     else:
         scripts = _upgrade_scripts(project, plan, recorded)
     if answers_changed:
@@ -104,11 +105,10 @@ def _file(path: str, base: bytes | None, mine: bytes | None, new: bytes | None, 
     return FileChange(path, Action.CONFLICT if conflicted else Action.MERGE, merged, mine)
 
 
-def _migrations(project: Project, plan: Plan, recorded: str) -> list[str]:
+def _migrations(project: Project, plan: Plan, recorded: str) -> None:
     """Each later release that changed existing tables: its migration, on top of the project's head.
 
     A release's template that renders empty (its change concerns another backend) writes nothing.
-    `alembic upgrade head` runs them: no script to name.
     """
     head, number = migration_head(project)
     for release, template in releases.migrations_since(recorded):
@@ -119,7 +119,6 @@ def _migrations(project: Project, plan: Plan, recorded: str) -> list[str]:
             continue  # nothing changed for this backend
         plan.add(f"migrations/versions/{revision}_dbgen_{release.replace('.', '_')}.py", content.encode())
         head, number = revision, number + 1
-    return []
 
 
 def _upgrade_scripts(project: Project, plan: Plan, recorded: str) -> list[str]:
