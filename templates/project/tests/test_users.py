@@ -120,7 +120,9 @@ async def test_cursor_pages_through_every_user_once(client: AsyncClient) -> None
 
 @pytest.mark.parametrize("sort_by", get_args(UserSort))
 async def test_every_sort_key_pages_in_order(client: AsyncClient, sort_by: str) -> None:
-    """Distinct, tied and empty values: page after page by `next`, in both orders, every user once, in order."""
+    """Distinct, tied and empty values: page after page by `next`, in both orders, every user once, in order.
+
+    Fails if a sort key sorts by another column: emails, names and ids each order the users differently."""
     for n, name in enumerate(["bravo", None, "alpha", "bravo", None, "charlie", "alpha"]):
         await create_user(client, email=f"{'dcbafge'[n]}{n}@example.com", full_name=name)
     await assert_pages_in_order(client, URL, sort_by, datetime.fromisoformat if sort_by == "created_at" else None)
