@@ -215,6 +215,7 @@ async def test_delete(client: AsyncClient) -> None:
 
 
 async def test_bulk_create_is_all_or_nothing(client: AsyncClient) -> None:
+    """Fails if the repository's create_many (every model's) stores the rows it can and skips the others."""
     bodies = [{"email": f"bulk{n}@example.com", "password": "long enough"} for n in range(3)]
     response = await client.post(f"{URL}/bulk", json=bodies)
     assert response.status_code == 201
