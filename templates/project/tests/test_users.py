@@ -3,13 +3,14 @@ from pathlib import Path
 from typing import get_args
 
 import pytest
+from fastapi import FastAPI
 from httpx import AsyncClient
 
 from app.core.security import Passwords, cpu_quota
 from app.repositories.user import UserRepository
 from app.schemas import common
 from app.schemas.user import UserSort
-from tests.apps import TestSettings
+from tests.apps import PASSWORD, TestSettings, stored_password_hash
 from tests.conftest import assert_pages_in_order, create_user, every_page
 
 URL = "/api/v1/users"
@@ -200,11 +201,15 @@ async def test_update_errors(client: AsyncClient, missing_id: object) -> None:
     assert (await client.patch(f"{URL}/{missing_id}", json={"full_name": "x"})).status_code == 404
 
 
-async def test_password_change_keeps_it_hidden(client: AsyncClient) -> None:
+async def test_password_change_is_stored_and_kept_hidden(app: FastAPI, client: AsyncClient) -> None:
+    """Fails if an update drops the new password: the new one must match the stored hash, the old one not."""
     user = await create_user(client)
     response = await client.patch(f"{URL}/{user['id']}", json={"password": "a brand new password"})
     assert response.status_code == 200
     assert "password" not in response.text
+    hashed = await stored_password_hash(app, user["id"])
+    assert await app.state.passwords.verify("a brand new password", hashed)
+    assert not await app.state.passwords.verify(PASSWORD, hashed)
 
 
 async def test_delete(client: AsyncClient) -> None:
