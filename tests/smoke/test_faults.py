@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import asyncio
 import os
+import re
 import subprocess
 import sys
 import time
@@ -29,6 +30,7 @@ from tests.smoke.servers import ThrowawayPostgres, throwaway_postgres
 pytestmark = pytest.mark.smoke
 
 HUNG = 5.0  # seconds: a request without an answer by then counts as hung
+UNAVAILABLE = {"detail": "database unavailable, try again"}
 OK = {200, 201}
 
 
@@ -119,9 +121,8 @@ async def new_user(http: httpx.AsyncClient) -> int:
 class Outcome:
     phase: str  # the phase the request was sent in
     what: str
-    elapsed: float
     answered_in: str = ""  # the phase when the answer came
-    status: int | None = None  # None: no answer (timeout, connection error)
+    status: int | None = None  # None: no answer within the client's timeout (HUNG), or a connection error
     error: str = ""
     body: Any = None
     retry_after: str | None = None
@@ -158,8 +159,7 @@ class Load:
         ]
 
     async def send(self, method: str, path: str, body: Any) -> None:
-        outcome = Outcome(self.phase, f"{method} {path.split('?')[0]}", 0.0)
-        start = time.monotonic()
+        outcome = Outcome(self.phase, f"{method} {path.split('?')[0]}")
         try:
             response = await self.http.request(method, path, json=body)
             outcome.status = response.status_code
@@ -170,7 +170,6 @@ class Load:
                 outcome.body = response.text[:200]
         except httpx.HTTPError as error:
             outcome.error = repr(error)
-        outcome.elapsed = time.monotonic() - start
         outcome.answered_in = self.phase
         self.outcomes.append(outcome)
 
@@ -239,7 +238,7 @@ def test_database_restart_under_load_gives_503s_then_recovers(shop: Shop) -> Non
 
     outcomes = load.outcomes
     summary = {p: sorted({o.status for o in load.sent_in(p)}, key=str) for p in ("up", "down", "after")}
-    unanswered = [o for o in outcomes if o.status is None or o.elapsed >= HUNG]
+    unanswered = [o for o in outcomes if o.status is None]  # a transport error: the client gave up after HUNG s
     assert not unanswered, f"requests without an answer within {HUNG} s: {unanswered[:5]}"
     unexpected = [o for o in outcomes if o.status not in OK | {503}]
     assert not unexpected, f"only 2xx and 503 are acceptable: {unexpected[:5]}"
@@ -248,13 +247,16 @@ def test_database_restart_under_load_gives_503s_then_recovers(shop: Shop) -> Non
     assert load.within("up") and all(o.status in OK for o in load.within("up")), summary
     down = load.sent_in("down")
     assert len(down) >= 10 and all(o.status == 503 for o in down), summary
-    assert max(o.elapsed for o in down) < 2.0, "a 503 must be quick while the database is down"
+    # Each because the database is away (the app's own 503, not a proxy's or a saturated pool's), told to retry.
+    assert all(o.body == UNAVAILABLE and o.retry_after == "1" for o in down), down[:5]
     assert load.sent_in("after") and all(o.status in OK for o in load.sent_in("after")), summary
 
     assert seen["health down"] == (503, {"status": "unavailable", "database": "unreachable"})
     assert seen["health after"] == (200, {"status": "ok", "database": "ok", "migrations": "ok"})
     assert " 500 " not in output and "Traceback" not in output, output[-3000:]
-    assert "503 for GET" in output and "not ready: the database does not answer" in output  # every 5xx is logged
+    assert "not ready: the database does not answer" in output  # every 5xx is logged, with its cause
+    for what in {o.what for o in down}:
+        assert re.search(rf"503 for {what}\S*: database unavailable \((?!TimeoutError)", output), what
 
 
 async def raw_get(base: str, path: str) -> int:
@@ -296,7 +298,7 @@ def test_200_concurrent_clients_on_the_default_pool_get_no_5xx(shop: Shop) -> No
     assert "Traceback" not in output, output[-3000:]
 
 
-async def saturate(app: App, shop: Shop, clients: int) -> list[tuple[int, float, Any, str | None]]:
+async def saturate(app: App, shop: Shop, clients: int) -> list[tuple[int, Any, str | None]]:
     async with client(app, connections=clients, timeout=15) as http:
         user_id = await new_user(http)
         # Another session locks the table for 2 s: the requests that get a connection wait on the lock
@@ -313,11 +315,9 @@ async def saturate(app: App, shop: Shop, clients: int) -> list[tuple[int, float,
                 assert time.monotonic() < deadline, "the lock was not taken"
                 await asyncio.sleep(0.05)
 
-            async def one() -> tuple[int, float, Any, str | None]:
-                start = time.monotonic()
+            async def one() -> tuple[int, Any, str | None]:
                 response = await http.get(f"/api/v1/users/{user_id}")
-                elapsed = time.monotonic() - start
-                return response.status_code, elapsed, response.json(), response.headers.get("retry-after")
+                return response.status_code, response.json(), response.headers.get("retry-after")
 
             return list(await asyncio.gather(*(one() for _ in range(clients))))
         finally:
@@ -330,9 +330,11 @@ def test_a_request_that_gets_no_connection_within_the_pool_timeout_is_a_503(shop
         output = app.output()
     statuses = sorted(status for status, *_ in results)
     assert statuses == [200, 200, 503, 503, 503, 503], results
-    for status, elapsed, body, retry_after in results:
+    for status, body, retry_after in results:
         if status == 503:
-            # It waited its DB_POOL_TIMEOUT for a connection, then gave up before the lock was released.
-            assert 0.4 < elapsed < 1.8, results
-            assert body == {"detail": "database unavailable, try again"} and retry_after == "1"
+            assert body == UNAVAILABLE and retry_after == "1", results
+    # Each 503 because no connection came within DB_POOL_TIMEOUT (SQLAlchemy's pool TimeoutError), not because
+    # the lock or a statement timeout stopped it; the two that got a connection waited for the lock.
+    pool_timeouts = re.findall(r"503 for GET /api/v1/users/\d+: database unavailable \(TimeoutError\)", output)
+    assert len(pool_timeouts) == 4, output[-3000:]
     assert "Traceback" not in output, output[-3000:]

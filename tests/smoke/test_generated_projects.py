@@ -26,11 +26,11 @@ pytestmark = pytest.mark.smoke
 # (--no-example) the infrastructure tests run on users.
 TESTS = {
     ("sqlite", "jwt", True): 256,
-    ("postgres", "jwt", True): 257,
-    ("mysql", "jwt", True): 257,
+    ("postgres", "jwt", True): 258,
+    ("mysql", "jwt", True): 258,
     ("mongo", "jwt", True): 254,
     ("sqlite", "none", True): 179,
-    ("postgres", "none", True): 180,
+    ("postgres", "none", True): 181,
     ("sqlite", "jwt", False): 218,
     ("mongo", "jwt", False): 217,
 }

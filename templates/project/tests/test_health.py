@@ -1,10 +1,16 @@
 from httpx import AsyncClient
 
+from tests.apps import TestSettings
+from tests.test_errors import served, unreachable
 
-async def test_live_answers_without_the_database(client: AsyncClient) -> None:
-    response = await client.get("/health/live")
-    assert response.status_code == 200
-    assert response.json() == {"status": "ok"}
+
+async def test_live_answers_without_the_database(settings: TestSettings) -> None:
+    """Fails if /health/live asks the database: with none to reach, live is 200 while ready is 503."""
+    async with unreachable(settings) as app, served(app) as http:
+        response = await http.get("/health/live")
+        assert response.status_code == 200
+        assert response.json() == {"status": "ok"}
+        assert (await http.get("/health/ready")).status_code == 503
 
 
 async def test_ready_when_the_database_answers(client: AsyncClient) -> None:

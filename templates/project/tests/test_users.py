@@ -3,13 +3,14 @@ from pathlib import Path
 from typing import get_args
 
 import pytest
+from fastapi import FastAPI
 from httpx import AsyncClient
 
 from app.core.security import Passwords, cpu_quota
 from app.repositories.user import UserRepository
 from app.schemas import common
 from app.schemas.user import UserSort
-from tests.apps import TestSettings
+from tests.apps import PASSWORD, TestSettings, stored_password_hash
 from tests.conftest import assert_pages_in_order, create_user, every_page
 
 URL = "/api/v1/users"
@@ -120,7 +121,9 @@ async def test_cursor_pages_through_every_user_once(client: AsyncClient) -> None
 
 @pytest.mark.parametrize("sort_by", get_args(UserSort))
 async def test_every_sort_key_pages_in_order(client: AsyncClient, sort_by: str) -> None:
-    """Distinct, tied and empty values: page after page by `next`, in both orders, every user once, in order."""
+    """Distinct, tied and empty values: page after page by `next`, in both orders, every user once, in order.
+
+    Fails if a sort key sorts by another column: emails, names and ids each order the users differently."""
     for n, name in enumerate(["bravo", None, "alpha", "bravo", None, "charlie", "alpha"]):
         await create_user(client, email=f"{'dcbafge'[n]}{n}@example.com", full_name=name)
     await assert_pages_in_order(client, URL, sort_by, datetime.fromisoformat if sort_by == "created_at" else None)
@@ -198,11 +201,15 @@ async def test_update_errors(client: AsyncClient, missing_id: object) -> None:
     assert (await client.patch(f"{URL}/{missing_id}", json={"full_name": "x"})).status_code == 404
 
 
-async def test_password_change_keeps_it_hidden(client: AsyncClient) -> None:
+async def test_password_change_is_stored_and_kept_hidden(app: FastAPI, client: AsyncClient) -> None:
+    """Fails if an update drops the new password: the new one must match the stored hash, the old one not."""
     user = await create_user(client)
     response = await client.patch(f"{URL}/{user['id']}", json={"password": "a brand new password"})
     assert response.status_code == 200
     assert "password" not in response.text
+    hashed = await stored_password_hash(app, user["id"])
+    assert await app.state.passwords.verify("a brand new password", hashed)
+    assert not await app.state.passwords.verify(PASSWORD, hashed)
 
 
 async def test_delete(client: AsyncClient) -> None:
@@ -213,6 +220,7 @@ async def test_delete(client: AsyncClient) -> None:
 
 
 async def test_bulk_create_is_all_or_nothing(client: AsyncClient) -> None:
+    """Fails if the repository's create_many (every model's) stores the rows it can and skips the others."""
     bodies = [{"email": f"bulk{n}@example.com", "password": "long enough"} for n in range(3)]
     response = await client.post(f"{URL}/bulk", json=bodies)
     assert response.status_code == 201
