@@ -4,6 +4,8 @@ Per backend (login on): generate a project, commit it, `git clone` it (so no `.e
 ignores), install it from the clone's own pyproject into a fresh virtual environment, then run every `run:` step
 of `.github/workflows/ci.yml` in order, with the job's `env:`, in a shell as GitHub runs it. The job's service
 containers are this machine's servers: its database URLs point at databases made for this run only.
+The suite's step must run exactly the variant's number of tests (TESTS), none skipped: this is where the
+suites of the login projects with the example run (test_generated_projects runs the other variants').
 
 What cannot run here: the `uses:` steps (GitHub actions: the checkout is the clone, and setup-python's
 interpreter is this machine's Python: one version per backend, PYTHONS, rather than the matrix). Every `run:`
@@ -18,6 +20,7 @@ import shutil
 import subprocess
 import sys
 import time
+import xml.etree.ElementTree as ET
 from pathlib import Path
 from typing import Any
 
@@ -26,6 +29,7 @@ import yaml
 
 from dbgen.backends import BACKENDS
 from tests.smoke.servers import fresh_database, missing, require
+from tests.smoke.test_generated_projects import TESTS
 
 pytestmark = pytest.mark.smoke
 
@@ -116,6 +120,8 @@ def test_workflow_run_steps_pass_on_a_fresh_clone(db: str, tmp_path: Path) -> No
     assert any("pytest" in step["run"] for step in steps)
     base = {key: value for key, value in os.environ.items() if key not in NOT_INHERITED}
     base |= {"PATH": f"{venv / 'bin'}{os.pathsep}{os.environ['PATH']}", "CI": "true", "NO_COLOR": "1"}
+    report = tmp_path / "report.xml"  # the workflow's pytest step writes its counts here too
+    base["PYTEST_ADDOPTS"] = f"--junitxml={report}"
     timings: list[str] = [f"clone + venv: {time.monotonic() - started:.0f} s"]
     with fresh_database(db) as urls:
         env = base | job_env(job, databases_for(db, urls))
@@ -139,3 +145,8 @@ def test_workflow_run_steps_pass_on_a_fresh_clone(db: str, tmp_path: Path) -> No
             assert result.returncode == 0, f"step `{name}` failed ({result.returncode}):\n{output}"
     timings.append(f"total: {time.monotonic() - started:.0f} s")
     print(f"\n[{db}] " + "; ".join(timings))
+    # The suite's own count, exactly (test_generated_projects runs the suites of the other variants).
+    suite = ET.parse(report).getroot().find("testsuite")
+    assert suite is not None
+    counts = {key: int(suite.get(key, "0")) for key in ("tests", "failures", "errors", "skipped")}
+    assert counts == {"tests": TESTS[db, "jwt", True], "failures": 0, "errors": 0, "skipped": 0}
