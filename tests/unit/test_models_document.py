@@ -134,3 +134,18 @@ def test_ci_field_is_stored_with_a_unique_lower_case_copy(shop: Path) -> None:
     assert 'partialFilterExpression={"mail_lower": {"$type": "string"}}' in model
     assert "    label_lower: str  #" in model and "    mail_lower: str | None  #" in model
     assert 'lowered = ("label", "mail")' in (shop / "app/repositories/tag.py").read_text()
+
+
+def test_ci_runs_the_suite_against_its_mongodb_service_with_nothing_replaced(shop: Path) -> None:
+    """The generated suite replaces part of app.repositories.base only when TEST_DATABASE_URL is its default and
+    nothing answers there (it then starts nx-27017). CI names its MongoDB service container instead, so the
+    production queries run end to end there, and a missing server fails rather than being stood in for. Fails if
+    the workflow loses the service container or sets the suite's default URL."""
+    yaml = pytest.importorskip("yaml")
+    job = yaml.safe_load((shop / ".github/workflows/ci.yml").read_text())["jobs"]["test"]
+    assert job["services"]["mongo"]["image"].startswith("mongo:")
+    assert job["services"]["mongo"]["ports"] == ["27017:27017"]
+    assert job["env"]["TEST_DATABASE_URL"] == "mongodb://localhost:27017/shop_test"
+    suite = (shop / "tests/database.py").read_text()
+    assert 'DEFAULT_URL = "mongodb://127.0.0.1:27017/shop_test"' in suite
+    assert "if url == DEFAULT_URL and not await answers(url):" in suite
