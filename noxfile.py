@@ -3,9 +3,11 @@
 from __future__ import annotations
 
 import os
+import runpy
 import shutil
 import subprocess
 import tempfile
+import xml.etree.ElementTree as ET
 from pathlib import Path
 
 import nox
@@ -32,7 +34,14 @@ def _expose_pyenv_pythons() -> None:
 
 _expose_pyenv_pythons()
 BACKENDS = ["sqlite", "postgres", "mysql", "mongo"]
-NO_TESTS_COLLECTED = 5  # pytest's exit code when a selection is empty: not a failure
+# How many tests each session must run: tests/ci.py, read by path (importing the tests package would set the
+# smoke tests' per-worker variables in nox's own environment).
+CI = runpy.run_path(str(Path(__file__).parent / "tests" / "ci.py"))
+# pytest's exit code when it collected nothing. Only `tests`, the session `.ci/run` runs, accepts it: an empty
+# collection there must not make `.ci/run` exit non-zero (the owner's rule). Every session checks the number of
+# tests that ran against tests/ci.py instead, so that an empty or shrunken run fails whatever pytest exits with,
+# except `tests` on an empty collection, where it says so and passes.
+NO_TESTS_COLLECTED = 5
 
 
 def install(session: nox.Session) -> None:
@@ -54,21 +63,42 @@ def tests(session: nox.Session) -> None:
     Two workers: every smoke test makes its own project and databases, so they share nothing.
     """
     install(session)
-    session.run("pytest", "-n", "2", *session.posargs, success_codes=[0, NO_TESTS_COLLECTED])
+    pytest_counted(session, CI["ALL_TESTS"], "-n", "2", empty_passes=True)
 
 
 @nox.session
 def unit(session: nox.Session) -> None:
     install(session)
-    session.run("pytest", "tests/unit", *session.posargs, success_codes=[0, NO_TESTS_COLLECTED])
+    pytest_counted(session, CI["UNIT_TESTS"], "tests/unit")
 
 
 @nox.session
 @nox.parametrize("backend", BACKENDS, ids=BACKENDS)
 def smoke(session: nox.Session, backend: str) -> None:
-    """The smoke tests of one backend: every test id names its backend (`[sqlite-jwt]`, `[sqlite]`)."""
+    """The smoke tests of one backend: every test id names its backend (`[sqlite-jwt]`, `[postgres]`), and the
+    legs together run every smoke test once (tests/unit/test_ci.py)."""
     install(session)
-    session.run("pytest", "tests/smoke", "-k", backend, *session.posargs)
+    pytest_counted(session, CI["SMOKE_TESTS"][backend], "tests/smoke", "-k", backend)
+
+
+def pytest_counted(session: nox.Session, expected: int, *args: str, empty_passes: bool = False) -> None:
+    """Run pytest, then fail unless exactly `expected` tests ran (tests/ci.py): a selection that matches nothing,
+    or less than it should, fails here. Arguments after `--` narrow a run by hand, so then the count is not
+    checked. With `empty_passes`, an empty collection passes, saying so."""
+    with tempfile.TemporaryDirectory(prefix="dbgen-nox-") as tmp:
+        report = Path(tmp) / "report.xml"
+        codes = [0, NO_TESTS_COLLECTED] if empty_passes else [0]
+        session.run("pytest", f"--junitxml={report}", *args, *session.posargs, success_codes=codes)
+        if session.posargs:
+            return
+        suite = ET.parse(report).getroot().find("testsuite") if report.exists() else None
+        collected = 0 if suite is None else int(suite.get("tests", "0"))
+        ran = collected - (0 if suite is None else int(suite.get("skipped", "0")))
+    if collected == 0 and empty_passes:
+        session.warn("pytest collected no test; passing by the rule for `tests` (see NO_TESTS_COLLECTED)")
+        return
+    if ran != expected:
+        session.error(f"{ran} tests ran, tests/ci.py expects {expected}: a test was lost, skipped or added")
 
 
 # By default only uv runs here: pip on every supported Python is tests/smoke/test_fresh_clone.py (one Python

@@ -20,8 +20,7 @@ from typing import NoReturn
 import pytest
 
 from dbgen.backends import BACKENDS
-
-IN_CI = os.environ.get("CI", "").lower() in {"1", "true", "yes"}
+from tests.ci import IN_CI
 
 
 @dataclass(frozen=True)

@@ -41,13 +41,14 @@ class Shop:
     env: dict[str, str]
 
 
-@pytest.fixture(scope="module")
-def shop(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Shop]:
+# One backend, in every test id (`[postgres]`): the smoke legs of CI select their tests by backend (tests/ci.py).
+@pytest.fixture(scope="module", params=["postgres"])
+def shop(request: pytest.FixtureRequest, tmp_path_factory: pytest.TempPathFactory) -> Iterator[Shop]:
     """A generated postgres project, migrated on a throwaway server that the tests may stop and start."""
     with throwaway_postgres() as server:
         root = tmp_path_factory.mktemp("faults") / "shop"
         # An open API (--auth none): these tests are about the database path, not about login.
-        command = ["new", "shop", "--db", "postgres", "--auth", "none", "--dir", str(root), "--no-input"]
+        command = ["new", "shop", "--db", request.param, "--auth", "none", "--dir", str(root), "--no-input"]
         subprocess.run(
             [sys.executable, "-m", "dbgen", *command],
             check=True,

@@ -16,6 +16,7 @@ and why.
 from __future__ import annotations
 
 import os
+import re
 import shutil
 import subprocess
 import sys
@@ -105,6 +106,8 @@ def databases_for(db: str, urls: dict[str, str]) -> dict[str, str]:
 
 @pytest.mark.parametrize("db", list(BACKENDS))
 def test_workflow_run_steps_pass_on_a_fresh_clone(db: str, tmp_path: Path) -> None:
+    """Fails if a step fails on a fresh clone, or the workflow's suite skips a test: installed with `.[dev]` only,
+    the admin's browser test skips without Playwright."""
     require(db)
     started = time.monotonic()
     clone = clone_of_a_new_project(db, tmp_path)
@@ -116,8 +119,13 @@ def test_workflow_run_steps_pass_on_a_fresh_clone(db: str, tmp_path: Path) -> No
     steps = [step for step in job["steps"] if "run" in step]
     skipped = [step["uses"] for step in job["steps"] if "uses" in step]
     assert skipped == ["actions/checkout@v4", "actions/setup-python@v5"]  # what the clone and the venv stand for
-    assert steps[0]["run"] == "pip install -e '.[dev]'"  # the clone installs from its own pyproject
-    assert any("pytest" in step["run"] for step in steps)
+    # The clone installs from its own pyproject, with the browser extra: the admin's browser test runs on the
+    # runner's Chromium, which a step checks for first (it is Debian's here: .ci/run installs it).
+    assert steps[0]["run"] == "pip install -e '.[dev,browser]'"
+    assert [step["run"] for step in steps if "chromium" in step["run"]] == ["/usr/bin/chromium --version"]
+    if not Path("/usr/bin/chromium").is_file():
+        missing("no Chromium at /usr/bin/chromium for the workflow's step `Chromium for the admin's browser test`")
+    assert [step["run"].split()[0] for step in steps].count("pytest") == 1
     base = {key: value for key, value in os.environ.items() if key not in NOT_INHERITED}
     base |= {"PATH": f"{venv / 'bin'}{os.pathsep}{os.environ['PATH']}", "CI": "true", "NO_COLOR": "1"}
     report = tmp_path / "report.xml"  # the workflow's pytest step writes its counts here too
@@ -143,6 +151,9 @@ def test_workflow_run_steps_pass_on_a_fresh_clone(db: str, tmp_path: Path) -> No
             timings.append(f"{name}: {time.monotonic() - began:.0f} s")
             output = f"{result.stdout}\n{result.stderr}"
             assert result.returncode == 0, f"step `{name}` failed ({result.returncode}):\n{output}"
+            if step["run"].startswith("pytest"):  # the whole suite ran, the browser test too: nothing else
+                summary = next(line for line in reversed(result.stdout.splitlines()) if " passed" in line)
+                assert re.fullmatch(rf"=* ?{TESTS[db, 'jwt', True]} passed(, \d+ warnings?)? in .*", summary), summary
     timings.append(f"total: {time.monotonic() - started:.0f} s")
     print(f"\n[{db}] " + "; ".join(timings))
     # The suite's own count, exactly (test_generated_projects runs the suites of the other variants).

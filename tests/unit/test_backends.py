@@ -1,4 +1,5 @@
 import pytest
+import yaml
 
 from dbgen import __version__, backends
 from dbgen.errors import InvalidOption
@@ -6,7 +7,6 @@ from dbgen.render import TEMPLATES
 
 
 def _copier_config() -> dict[str, object]:
-    yaml = pytest.importorskip("yaml")
     config: dict[str, object] = yaml.safe_load((TEMPLATES / "project" / "copier.yml").read_text())
     return config
 

@@ -50,7 +50,11 @@ def test_add_model_writes_files_registrations_and_answers(shop: Path) -> None:
     answers = tomllib.loads((shop / ".dbgen.toml").read_text())
     assert answers["models"] == ["User", "Item", "Category", "Product"]
     assert answers["added"]["Product"]["fields"] == PRODUCT
-    assert set(answers["added"]["Product"]["files"]) >= {"app/models/product.py", "tests/test_products.py"}
+    # Every file the model brought, which remove-model deletes: one left out would stay behind.
+    assert sorted(answers["added"]["Product"]["files"]) == [
+        "app/admin/product.py", "app/api/routes/products.py", "app/models/product.py", "app/repositories/product.py",
+        "app/schemas/product.py", "migrations/versions/0003_add_product.py", "tests/test_products.py",
+    ]  # fmt: skip
 
 
 def test_rerun_is_a_no_op_that_says_so(shop: Path) -> None:

@@ -105,7 +105,6 @@ def test_remove_model_restores_the_registrations(shop: Path) -> None:
 
 
 def test_registered_init_passes_ruff(shop: Path) -> None:
-    pytest.importorskip("ruff")
     grow(shop)
     writer.apply(plan_add_model(shop, "Apple", ["name:str"]))
     writer.apply(plan_add_model(shop, "Zebra", ["name:str", "apple:Apple"]))

@@ -6,6 +6,7 @@ import re
 import tomllib
 from pathlib import Path
 
+import copier
 import pytest
 
 from dbgen import writer
@@ -38,7 +39,6 @@ def test_golden_file_list(tmp_path: Path, db: str, auth: str, example: bool) -> 
 
 @pytest.mark.parametrize(("db", "auth", "example"), TREES, ids=TREE_IDS)
 def test_copier_renders_identical_bytes(tmp_path: Path, db: str, auth: str, example: bool) -> None:
-    copier = pytest.importorskip("copier")
     ours = tree(generate(tmp_path, db, auth, example))
     del ours[".dbgen/baseline.tar.gz"]  # dbgen's record of what it wrote, for `dbgen update`; copier keeps its own
     theirs_root = tmp_path / "copier" / "shop"
