@@ -16,7 +16,6 @@ and why.
 from __future__ import annotations
 
 import os
-import re
 import shutil
 import subprocess
 import sys
@@ -151,12 +150,10 @@ def test_workflow_run_steps_pass_on_a_fresh_clone(db: str, tmp_path: Path) -> No
             timings.append(f"{name}: {time.monotonic() - began:.0f} s")
             output = f"{result.stdout}\n{result.stderr}"
             assert result.returncode == 0, f"step `{name}` failed ({result.returncode}):\n{output}"
-            if step["run"].startswith("pytest"):  # the whole suite ran, the browser test too: nothing else
-                summary = next(line for line in reversed(result.stdout.splitlines()) if " passed" in line)
-                assert re.fullmatch(rf"=* ?{TESTS[db, 'jwt', True]} passed(, \d+ warnings?)? in .*", summary), summary
     timings.append(f"total: {time.monotonic() - started:.0f} s")
     print(f"\n[{db}] " + "; ".join(timings))
-    # The suite's own count, exactly (test_generated_projects runs the suites of the other variants).
+    # The whole suite ran, the browser test too, and nothing else (test_generated_projects runs the suites of the
+    # other variants).
     suite = ET.parse(report).getroot().find("testsuite")
     assert suite is not None
     counts = {key: int(suite.get(key, "0")) for key in ("tests", "failures", "errors", "skipped")}

@@ -35,8 +35,6 @@ TESTS = {
     ("sqlite", "jwt", False): 218,
     ("mongo", "jwt", False): 238,
 }
-# The admin's browser test (Playwright driving Debian's Chromium) runs on these; the others deselect it.
-BROWSER_BACKENDS = {"sqlite", "postgres"}
 # Every backend with login, and the open API (--auth none) on two of them.
 VARIANTS = [(db, "jwt") for db in BACKENDS] + [("sqlite", "none"), ("postgres", "none")]
 # And a project without the example Item, on each family.
@@ -154,11 +152,9 @@ def suite_counts(project: Project, *, coverage: bool = False, browser: bool = Fa
 
 
 def test_generated_suite_passes(uncloned: Project) -> None:
-    browser = uncloned.db in BROWSER_BACKENDS and uncloned.auth == "jwt"
-    counts = suite_counts(uncloned, coverage=True, browser=browser)
+    counts = suite_counts(uncloned, coverage=True, browser=True)
     print(f"{uncloned.db}: {counts['tests']:.0f} tests, {counts['covered']:.1f} % of lines covered")
-    deselected = uncloned.auth == "jwt" and not browser  # the browser test, where it does not run
-    assert counts["tests"] == TESTS[uncloned.db, uncloned.auth, uncloned.example] - deselected
+    assert counts["tests"] == TESTS[uncloned.db, uncloned.auth, uncloned.example]
     assert counts["covered"] >= COVERAGE_FLOOR, counts
 
 

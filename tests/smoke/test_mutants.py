@@ -213,7 +213,7 @@ def failures(project: Project, tests: list[str]) -> tuple[int, set[str]]:
     return result.returncode, failed
 
 
-@pytest.mark.parametrize("mutant", MUTANTS, ids=[m.name for m in MUTANTS])
+@pytest.mark.parametrize("mutant", MUTANTS, ids=[f"{m.db}-{m.name}" for m in MUTANTS])
 def test_the_generated_tests_kill_the_mutant(mutant: Mutant, projects: Callable[[str], Project]) -> None:
     project = projects(mutant.db)
     path = project.root / mutant.path
