@@ -237,13 +237,19 @@ def _change(diff: str) -> str:
 def apply_equivalents(mutants: list[Mutant], only: list[str]) -> list[str]:
     """Mark the survivors that bench/mutation-equivalent.toml names, with the line their mutation writes
     (`[[equivalent]]` mutant, change, reason); an entry whose mutant is gone or changes another line (the
-    templates changed, and mutmut numbers mutants anew) is returned as stale, never applied."""
+    templates changed, and mutmut numbers mutants anew) is returned as stale, never applied. An entry without
+    `change` is a glob over the mutants of code that cannot run in this project."""
     if not EQUIVALENT.exists():
         return []
     entries = tomllib.loads(EQUIVALENT.read_text()).get("equivalent", [])
     by_name = {m.name: m for m in mutants}
     stale = []
     for entry in entries:
+        if "change" not in entry:  # a glob over a whole function that cannot run here: no line to match
+            for mutant in mutants:
+                if mutant.status in NOT_CAUGHT and fnmatch.fnmatch(mutant.name, entry["mutant"]):
+                    mutant.status, mutant.reason = "equivalent", entry["reason"]
+            continue
         mutant = by_name.get(entry["mutant"])
         if mutant is None:
             if not only or any(fnmatch.fnmatch(entry["mutant"], pattern) for pattern in only):
