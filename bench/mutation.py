@@ -304,6 +304,12 @@ def report(mutants: list[Mutant], seconds: float, only: list[str], max_children:
         *(f"| {status} | {count} |" for status, count in sorted(counts.items())),
         "",
     ]
+    if counts.get("not checked"):
+        out += [
+            f"{counts['not checked']} mutants were not checked: the run stopped before them (mutmut runs the "
+            "mutants whose tests take longest last; a later run with --keep picks them up).",
+            "",
+        ]
     for title, statuses in (("Surviving mutants", NOT_CAUGHT), ("No test reaches them", {"no tests"})):
         listed = [m for m in mutants if m.status in statuses]
         if not listed:
