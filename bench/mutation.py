@@ -15,7 +15,9 @@ functions only: the field declarations of the schemas (`Field(max_length=255)`) 
 
     python bench/mutation.py [--keep DIR] [--only GLOB ...] [--max-children N]
 
-`--only` limits the run to mutants whose names match (`app.repositories.base.*`); the report says so.
+`--only` limits the run to mutants whose names match (`app.repositories.base.*`); the report says so. With
+`--keep DIR` mutmut's results stay for a later run; after the project's tests change, delete
+DIR/mutants/mutmut-stats.json, or mutmut picks each mutant's tests from what the old tests reached.
 """
 
 from __future__ import annotations
