@@ -49,6 +49,13 @@ NOT_CAUGHT = {"survived", "suspicious", "segfault"}
 # another app with metrics ran first in the process: prometheus-fastapi-instrumentator registers its metrics in
 # the process-wide registry and leaves a second app uninstrumented. It reaches no mutated module.
 ORDER_DEPENDENT = ["--deselect", "tests/test_observability.py::test_metrics_count_requests"]
+_COLUMNS = {
+    "killed": CAUGHT,
+    "survived": NOT_CAUGHT,
+    "equivalent": {"equivalent"},
+    "no tests": {"no tests"},
+    "not checked": {"not checked"},
+}
 # Each mutmut worker runs its mutant's tests in a fork of its own: each gets its own SQLite test database.
 ISOLATION_PLUGIN = '''"""Loaded by pytest in every mutmut worker: a SQLite test database per process."""
 
@@ -306,6 +313,15 @@ def report(mutants: list[Mutant], seconds: float, only: list[str], max_children:
         *(f"| {status} | {count} |" for status, count in sorted(counts.items())),
         "",
     ]
+    files = sorted({m.file for m in mutants})
+    out += ["| file | killed | survived | equivalent | no tests | not checked | kill rate |", "| --- " * 7 + "|"]
+    for file in files:
+        mine = [m for m in mutants if m.file == file]
+        n = {status: sum(m.status in statuses for m in mine) for status, statuses in _COLUMNS.items()}
+        tried_here = n["killed"] + n["survived"]
+        share = f"{n['killed'] / tried_here:.1%}" if tried_here else "-"
+        out.append(f"| {file} | " + " | ".join(str(value) for value in n.values()) + f" | {share} |")
+    out.append("")
     if counts.get("not checked"):
         out += [
             f"{counts['not checked']} mutants were not checked: the run stopped before them (mutmut runs the "
