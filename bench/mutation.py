@@ -1,9 +1,10 @@
 """Mutation testing of a generated project: does its own suite notice when its code is changed?
 
 Generates a SQLite project with login and one model that has a unique field, a decimal, an enum, an optional
-field and a reference to User; mutates its repositories, routes, access rules and schemas with mutmut 3; runs,
-for each mutant, the tests that reach the mutated function (mutmut's per-function test selection, `-x`: the
-first failure kills it); and writes the kill rate and every surviving mutant (file, line, diff) to
+field, a reference to User, a date, a UUID, a float and a JSON field (every kind of value a cursor or a body
+carries that app/schemas/common.py checks); mutates its repositories, routes, access rules and schemas with
+mutmut 3; runs, for each mutant, the tests that reach the mutated function (mutmut's per-function test
+selection, `-x`: the first failure kills it); and writes the kill rate and every surviving mutant (file, line, diff) to
 bench/results/mutation.md and mutation.json. Mutants listed in bench/mutation-equivalent.toml, with the reason
 each cannot change behaviour, are counted apart.
 
@@ -39,7 +40,19 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parent.parent
 RESULTS = ROOT / "bench" / "results"
 EQUIVALENT = ROOT / "bench" / "mutation-equivalent.toml"
-MODEL = ["Product", "name:str:unique", "price:decimal", "status:enum(draft,live)", "note:str?", "owner:User"]
+MODEL = [
+    "Product",
+    "name:str:unique",
+    "price:decimal",
+    "status:enum(draft,live)",
+    "note:str?",
+    "owner:User",
+    # sort keys of every type a cursor carries as text or a float, and JSON: what app/schemas/common.py parses
+    "released:date",
+    "code:uuid",
+    "weight:float",
+    "specs:json",
+]
 # What is mutated (mutmut's fnmatch patterns, `*` crosses folders): repositories, routes and access, schemas.
 MUTATED = ["app/repositories/*", "app/api/*", "app/schemas/*"]
 # mutmut's verdicts that count as caught: a test failed, or the mutant ran past its time

@@ -26,14 +26,14 @@ pytestmark = pytest.mark.smoke
 # the default) adds its own, the admin's and its browser test among them; without the example Item
 # (--no-example) the infrastructure tests run on users.
 TESTS = {
-    ("sqlite", "jwt", True): 256,
-    ("postgres", "jwt", True): 258,
-    ("mysql", "jwt", True): 258,
-    ("mongo", "jwt", True): 275,
-    ("sqlite", "none", True): 179,
-    ("postgres", "none", True): 181,
-    ("sqlite", "jwt", False): 218,
-    ("mongo", "jwt", False): 238,
+    ("sqlite", "jwt", True): 265,
+    ("postgres", "jwt", True): 267,
+    ("mysql", "jwt", True): 267,
+    ("mongo", "jwt", True): 284,
+    ("sqlite", "none", True): 188,
+    ("postgres", "none", True): 190,
+    ("sqlite", "jwt", False): 227,
+    ("mongo", "jwt", False): 247,
 }
 # Every backend with login, and the open API (--auth none) on two of them.
 VARIANTS = [(db, "jwt") for db in BACKENDS] + [("sqlite", "none"), ("postgres", "none")]
