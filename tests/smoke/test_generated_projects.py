@@ -130,6 +130,13 @@ def test_migrations_apply_and_match_models(project: Project) -> None:
     project.run("alembic", "upgrade", "head")
 
 
+def junit_counts(report: Path) -> dict[str, int]:
+    """The tests, failures, errors and skips of a pytest junit report."""
+    suite = ET.parse(report).getroot().find("testsuite")
+    assert suite is not None
+    return {key: int(suite.get(key, "0")) for key in ("tests", "failures", "errors", "skipped")}
+
+
 def suite_counts(project: Project, *, coverage: bool = False, browser: bool = False) -> dict[str, float]:
     """Run the generated test suite; it must pass with nothing skipped. Returns its counts and, with
     `coverage` (as the project's CI runs it), the share of lines covered. The admin's browser test runs only
@@ -139,9 +146,7 @@ def suite_counts(project: Project, *, coverage: bool = False, browser: bool = Fa
     if not browser:
         options += ["-m", "not browser"]
     project.run("pytest", "-q", "-p", "no:cacheprovider", f"--junitxml={report}", *options)
-    suite = ET.parse(report).getroot().find("testsuite")
-    assert suite is not None
-    counts: dict[str, float] = {key: int(suite.get(key, "0")) for key in ("tests", "failures", "errors", "skipped")}
+    counts: dict[str, float] = dict(junit_counts(report))
     report.unlink()
     if coverage:
         counts["covered"] = json.loads(measured.read_text())["totals"]["percent_covered"]
