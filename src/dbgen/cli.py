@@ -119,6 +119,24 @@ def new(
 ProjectDir = Annotated[Path, typer.Option("--dir", help="The project (default: the one around the current directory).")]
 DryRun = Annotated[bool, typer.Option("--dry-run", help="Show the plan and a diff of every change; write nothing.")]
 Force = Annotated[bool, typer.Option("--force", help="Overwrite or delete files that differ from what dbgen wrote.")]
+_AUDIENCES = "anyone (no token), users (signed in), owner (--owned models), a role (dbgen add-role), superusers"
+Read = Annotated[
+    str | None,
+    typer.Option(
+        "--read",
+        help=f"Who may list and read records: {_AUDIENCES}. Default: users; owner for --owned models.",
+        show_default=False,
+    ),
+]
+Write = Annotated[
+    str | None,
+    typer.Option(
+        "--write",
+        help=f"Who may create, change and delete records: {_AUDIENCES}; never wider than --read. Default: "
+        "superusers; owner for --owned models.",
+        show_default=False,
+    ),
+]
 
 
 @app.command("add-model")
@@ -143,6 +161,8 @@ def add_model(
             "their own, superusers all. Needs --auth jwt.",
         ),
     ] = False,
+    read: Read = None,
+    write: Write = None,
     directory: ProjectDir = Path("."),
     dry_run: DryRun = False,
     force: Force = False,
@@ -150,7 +170,23 @@ def add_model(
     """Add a model with its schemas, repository, routes, tests and migration to a generated project."""
     from dbgen.commands.models import plan_add_model
 
-    _apply(_guard(lambda: plan_add_model(directory, name, fields, force=force, owned=owned)), dry_run)
+    plan = _guard(lambda: plan_add_model(directory, name, fields, force=force, owned=owned, read=read, write=write))
+    _apply(plan, dry_run)
+
+
+@app.command("set-access")
+def set_access(
+    model: Annotated[str, typer.Argument(help="A model that add-model wrote.")],
+    read: Read = None,
+    write: Write = None,
+    directory: ProjectDir = Path("."),
+    dry_run: DryRun = False,
+    force: Force = False,
+) -> None:
+    """Change who may read and who may write a model: its routes and tests are written again."""
+    from dbgen.commands.models import plan_set_access
+
+    _apply(_guard(lambda: plan_set_access(directory, model, read, write, force=force)), dry_run)
 
 
 @app.command("remove-model")

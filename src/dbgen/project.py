@@ -10,6 +10,7 @@ from pathlib import Path
 from typing import Any
 
 from dbgen import backends
+from dbgen import policy as access
 from dbgen.backends import Backend
 from dbgen.errors import DbgenError, NotAProject
 from dbgen.naming import ModelNames
@@ -30,6 +31,13 @@ class AddedModel:
     migration: str = ""
     files: dict[str, str] = field(default_factory=dict)
     owned: bool = False  # add-model --owned
+    read: str | None = None  # add-model --read, set-access --read; None: the default for the model's kind
+    write: str | None = None
+
+    @property
+    def policy(self) -> access.Policy:
+        """Who may read and who may write it: what was chosen, the default for its kind where nothing was."""
+        return access.resolve(self.read, self.write, self.owned)
 
 
 @dataclass
@@ -57,6 +65,11 @@ class Project:
         return key in BUILT_IN and key in self.answers["models"] and key not in self.added
 
     @property
+    def roles(self) -> list[str]:
+        """The roles a policy may name (dbgen add-role)."""
+        return list(self.answers.get("roles", []))
+
+    @property
     def models(self) -> dict[str, ModelNames]:
         """Every model of the project by class name, built-in ones first."""
         return {name: ModelNames.of(name) for name in self.answers["models"]}
@@ -72,6 +85,8 @@ class Project:
         data["added"] = {
             name: {"fields": model.fields, "migration": model.migration, "files": model.files}
             | ({"owned": True} if model.owned else {})
+            | ({"read": model.read} if model.read else {})
+            | ({"write": model.write} if model.write else {})
             for name, model in self.added.items()
         }
         header = "# Written by dbgen; later `dbgen` commands read it. Edit with care.\n"
@@ -99,6 +114,8 @@ def load(root: Path) -> Project:
             spec.get("migration", ""),
             dict(spec.get("files", {})),
             bool(spec.get("owned", False)),
+            spec.get("read"),
+            spec.get("write"),
         )
         for name, spec in answers.get("added", {}).items()
     }

@@ -12,7 +12,7 @@ from typing import Any
 import jinja2
 from jinja2.ext import Extension
 
-from dbgen import __version__, backends, edits, naming
+from dbgen import __version__, backends, edits, naming, policy
 
 # Installed wheels carry the templates inside the package; a source checkout keeps them at the top.
 _PACKAGED = Path(__file__).parent / "templates"
@@ -31,6 +31,7 @@ class DbgenExtension(Extension):
         environment.globals["new_secret"] = lambda: secrets.token_urlsafe(32)
         environment.globals["imports"] = edits.import_block
         environment.globals["call"] = edits.call
+        environment.globals["access"] = policy
         environment.filters["snake"] = naming.snake
         environment.filters["kebab"] = naming.kebab
         environment.tests["sql"] = lambda db: backends.BACKENDS[db].is_sql

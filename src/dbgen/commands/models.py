@@ -13,6 +13,7 @@ from pathlib import Path
 from typing import Any
 
 from dbgen import __version__, baseline, edits, releases
+from dbgen import policy as access
 from dbgen.errors import Conflict, DbgenError, InvalidName, InvalidOption
 from dbgen.fields import Field, ModelSpec, model_key, parse_field, parse_model, parse_model_name
 from dbgen.naming import ModelNames
@@ -129,7 +130,13 @@ def _context(
     down_revision: str | None = None,
     *,
     admin: bool | None = None,
+    policy: access.Policy | None = None,
 ) -> dict[str, Any]:
+    if project.auth != "jwt":
+        policy = None  # an open API: every operation is open, as the access rules of --auth none say
+    elif policy is None:
+        added = project.added.get(spec.names.cls)
+        policy = added.policy if added is not None else access.default(spec.owned)
     specs = {name: _spec_of(project, name) for name in project.added}
     children = [
         Child(other.names, f.name)
@@ -148,6 +155,8 @@ def _context(
         "children": children,
         "revision": revision,
         "down_revision": down_revision,
+        "policy": policy,
+        "matrix": access.expected(policy) if policy is not None else {},
     }
 
 
@@ -244,30 +253,43 @@ def _spec_of(project: Project, key: str) -> ModelSpec:
     return _parse(project, key, project.added[key].fields, project.added[key].owned)
 
 
-def plan_add_model(start: Path, name: str, tokens: list[str], *, force: bool = False, owned: bool = False) -> Plan:
+def plan_add_model(
+    start: Path,
+    name: str,
+    tokens: list[str],
+    *,
+    force: bool = False,
+    owned: bool = False,
+    read: str | None = None,
+    write: str | None = None,
+) -> Plan:
     project = find(start)
     names = parse_model_name(name)
     key = names.cls
     plan = Plan(project.root)
     if key in project.models:
-        if key in project.added and project.added[key].fields == tokens and project.added[key].owned == owned:
+        same = AddedModel(list(tokens), owned=owned, read=read, write=write)
+        if key in project.added and _same_request(project.added[key], same):
             plan.message = f"{key} is already in the project with these fields; nothing to do"
             return plan
         raise InvalidName(f"model {key} already exists; remove it first with `dbgen remove-model {key}`")
     spec = _parse(project, name, tokens, owned)
+    policy = access.resolve(read, write, owned)
+    if read is not None or write is not None:
+        access.check(key, policy, roles=project.roles, auth=project.auth)
     base = _baseline(project)
     _refuse_double_relations(spec)
     _refuse_table_clashes(project, spec)
     revision, down_revision = _next_revision(project)
     written: dict[str, str] = {}
-    for path, content in render_tree("model", _context(project, spec, revision, down_revision)):
+    for path, content in render_tree("model", _context(project, spec, revision, down_revision, policy=policy)):
         plan.add(path, content, force=force)
         written[path] = digest(content)
         if baseline.tracked(path):
             base[path] = content
     _apply_registrations(project, plan, base, registrations(project, spec), insert=True)
     project.answers["models"] = [*project.answers["models"], key]
-    project.added[key] = AddedModel(list(tokens), revision, written, owned)
+    project.added[key] = AddedModel(list(tokens), revision, written, owned, read, write)
     _rewrite_parents(project, plan, spec, base, force=force)
     plan.update(ANSWERS, project.render_answers())
     plan.update(baseline.PATH, baseline.pack(base))
@@ -275,10 +297,17 @@ def plan_add_model(start: Path, name: str, tokens: list[str], *, force: bool = F
     plan.message = (
         f"Added {key}: {project.backend.label} model, schemas, repository, routes /api/v1{names.route}, tests"
     )
+    if project.auth == "jwt":
+        plan.message += f"; {policy.describe()} (change it with `dbgen set-access {key}`)"
     if "auth" not in project.answers:
         plan.message += f" (note: {ANSWERS} has no auth key, so the project is taken as --auth none, an open API)"
     plan.next_steps = _next_steps(project)
     return plan
+
+
+def _same_request(recorded: AddedModel, asked: AddedModel) -> bool:
+    """add-model run again as it was run: the same fields, ownership and access."""
+    return (recorded.fields, recorded.owned, recorded.policy) == (asked.fields, asked.owned, asked.policy)
 
 
 def plan_remove_model(start: Path, name: str, *, force: bool = False) -> Plan:
@@ -491,4 +520,45 @@ def _regrow(project: Project, key: str, old: ModelSpec, spec: ModelSpec, changed
     if not project.backend.is_sql and adding:
         plan.message += "; documents written before read the default (or null)"
     plan.next_steps = _next_steps(project)
+    return plan
+
+
+def plan_set_access(
+    start: Path, name: str, read: str | None, write: str | None, *, force: bool = False
+) -> Plan:
+    """Change who may read and who may write an added model: its route and test files re-rendered."""
+    if read is None and write is None:
+        raise InvalidOption("set-access needs --read, --write or both")
+    project = find(start)
+    key = model_key(name)
+    if project.is_built_in(key):
+        raise InvalidName(
+            f"{key} is part of the base project: its access is in app/api/routes/{ModelNames.of(key).plural}.py, "
+            "yours to edit (set-access changes models from add-model)"
+        )
+    if key not in project.added:
+        raise InvalidName(f"no model {key} written by add-model in this project (models: {', '.join(project.added)})")
+    added = project.added[key]
+    policy = access.resolve(read or added.policy.read, write or added.policy.write, added.owned)
+    access.check(key, policy, roles=project.roles, auth=project.auth)
+    plan = Plan(project.root)
+    if policy == added.policy:
+        plan.message = f"{key} already has {policy.describe()}; nothing to do"
+        return plan
+    spec = _spec_of(project, key)
+    paths = {f"app/api/routes/{spec.names.plural}.py", f"tests/test_{spec.names.plural}.py"}
+    edited = _edited(project, {path: added.files[path] for path in paths if path in added.files})
+    if edited and not force:
+        raise Conflict(f"{key}'s files were changed since dbgen wrote them: {', '.join(edited)}; use --force")
+    base = _baseline(project)
+    added.read, added.write = read or added.read, write or added.write
+    for path, content in render_tree("model", _context(project, spec)):
+        if path in paths:
+            plan.update(path, content)
+            added.files[path] = digest(content)
+            base[path] = content
+    plan.update(ANSWERS, project.render_answers())
+    plan.update(baseline.PATH, baseline.pack(base))
+    plan.message = f"{key}: {policy.describe()}"
+    plan.next_steps = ["pytest"]
     return plan

@@ -47,6 +47,20 @@ def explicit_deletes(project: Project, recorded: str) -> bool:
     return changed
 
 
+def record_access(project: Project, recorded: str) -> list[str]:
+    """Before 0.4.0 any signed-in user read and changed a model added without --owned; since, superusers write
+    it unless it says otherwise. The answers of an older project record what it did, so that updating changes
+    no one's access. The models it recorded it for."""
+    if releases.key(recorded) >= (0, 4, 0) or project.auth != "jwt":
+        return []
+    kept = []
+    for name, added in project.added.items():
+        if not added.owned and added.read is None and added.write is None:
+            added.read, added.write = "users", "users"
+            kept.append(name)
+    return kept
+
+
 def current(project: Project) -> dict[str, bytes]:
     """What this dbgen writes for the project's answers and its added models, in the order they were added."""
     files = {path: content for path, content in render_tree("project", template_answers(project))}

@@ -34,6 +34,8 @@ def plan_update(start: Path, *, force: bool = False, dry_run: bool = False) -> P
     answers = regenerate.upgraded_answers(project)
     answers_changed, project.answers = answers != project.answers, answers
     answers_changed |= regenerate.explicit_deletes(project, recorded)
+    kept = regenerate.record_access(project, recorded)
+    answers_changed |= bool(kept)
     after = regenerate.current(project)
     plan = Plan(project.root, marks_conflicts=True)
     for path in sorted(before.keys() | after.keys()):
@@ -48,7 +50,7 @@ def plan_update(start: Path, *, force: bool = False, dry_run: bool = False) -> P
     if answers_changed:
         plan.update(ANSWERS, project.render_answers())
     plan.update(baseline.PATH, baseline.pack(after))
-    _describe(project, plan, recorded, scripts)
+    _describe(project, plan, recorded, scripts, kept)
     return plan
 
 
@@ -146,7 +148,7 @@ def _migration_context(project: Project, revision: str, down_revision: str | Non
     }
 
 
-def _describe(project: Project, plan: Plan, recorded: str, scripts: list[str]) -> None:
+def _describe(project: Project, plan: Plan, recorded: str, scripts: list[str], kept: list[str]) -> None:
     conflicts = [c.path for c in plan.conflicts]
     if not plan.writes:
         plan.message = f"already up to date with dbgen {__version__}; nothing to do"
@@ -159,6 +161,11 @@ def _describe(project: Project, plan: Plan, recorded: str, scripts: list[str]) -
         plan.message += (
             f". MongoDB indexes follow app/models ({', '.join(changed_models)}): the app creates new ones when it"
             " starts; an index no longer declared stays until you drop it"
+        )
+    if kept:
+        plan.message += (
+            f". {', '.join(kept)} keep the access they had: any signed-in user may change them; "
+            f"`dbgen set-access {kept[0]} --write superusers` tightens it"
         )
     if scripts:
         plan.message += (
