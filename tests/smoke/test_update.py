@@ -13,12 +13,14 @@ from __future__ import annotations
 import asyncio
 import os
 import re
+import secrets
 import shutil
 import subprocess
 import tomllib
 import warnings
 from pathlib import Path
 
+import httpx
 import pytest
 
 from dbgen import baseline, writer
@@ -27,6 +29,7 @@ from dbgen.commands.models import plan_add_model
 from dbgen.commands.new import plan_new
 from dbgen.project import ANSWERS
 from tests.smoke.servers import fresh_database, require
+from tests.smoke.test_fuzz import served, superuser_token
 from tests.smoke.test_generated_projects import Project, suite_counts
 from tests.smoke.test_grow_project import dbgen
 from tests.unit.test_writer import tree
@@ -35,6 +38,8 @@ from tests.user_edits import CONFLICT_LINE, CONFLICT_PATH, MODELS, SKU, edit, ge
 pytestmark = pytest.mark.smoke
 
 FIXTURES = Path(__file__).parents[1] / "fixtures" / "release-0.1.0"
+# Projects with login that dbgen 0.3.0 wrote, the last release before access policies: Category, and Note --owned.
+FIXTURES_0_3_0 = Path(__file__).parents[1] / "fixtures" / "release-0.3.0"
 # The edited files whose lines today's templates changed too: update marks a conflict in each, on every backend.
 # The rest of the edits (app/models/product.py on SQL) apply cleanly. A template change beside one of the user's
 # edits (tests/user_edits.py) changes this set.
@@ -218,3 +223,37 @@ def test_update_a_project_of_release_0_1_0(db: str, tmp_path: Path) -> None:
         commit(root, "updated")
         again = dbgen(project, "update")
         assert again.returncode == 0 and "nothing to do" in again.stdout, again.stdout + again.stderr
+
+
+@pytest.mark.parametrize("db", ["postgres", "mongo"])
+def test_update_keeps_what_members_could_do_before_policies(db: str, tmp_path: Path) -> None:
+    """Fails if `dbgen update` of a 0.3.0 project does not record read = "users", write = "users" on the model added
+    without --owned (its routes would take today's default, superusers only, and members would lose the right to
+    change it that they had), records a policy on the owned one, leaves out the notice of how to tighten it, or
+    if a member can no longer create a category over HTTP (201), as they could before."""
+    require(db)
+    root = tmp_path / "shop"
+    shutil.copytree(FIXTURES_0_3_0 / db, root)
+    for path, content in baseline.load(root).items():  # the rest of the project: unedited, as dbgen wrote it
+        (root / path).parent.mkdir(parents=True, exist_ok=True)
+        (root / path).write_bytes(content)
+    with fresh_database(db) as urls:
+        env = {k: v for k, v in os.environ.items() if not k.startswith(("DATABASE_URL", "TEST_DATABASE_URL"))}
+        settings = {"NO_COLOR": "1", "COLUMNS": "200", "SECRET_KEY": secrets.token_urlsafe(32)}
+        project = Project(root, db, env | urls | settings)
+        result = dbgen(project, "update")
+        assert result.returncode == 0, result.stdout + result.stderr
+        added = tomllib.loads((root / ANSWERS).read_text())["added"]
+        assert (added["Category"].get("read"), added["Category"].get("write")) == ("users", "users")
+        assert "read" not in added["Note"] and "write" not in added["Note"]  # owned: the default is what it did
+        assert "dbgen set-access Category --write superusers" in " ".join(result.stdout.split()), result.stdout
+        with served(project, tmp_path / "uvicorn.log") as base:  # on SQL, the release's migrations applied
+            api = f"{base}/api/v1"
+            superuser = {"Authorization": f"Bearer {superuser_token(project, base)}"}
+            account = {"email": "member@example.com", "password": "a quiet river at dawn, 42"}
+            assert httpx.post(f"{api}/users", json=account, headers=superuser, timeout=60).status_code == 201
+            form = {"username": account["email"], "password": account["password"]}
+            token = httpx.post(f"{api}/auth/token", data=form, timeout=60).json()["access_token"]
+            member = {"Authorization": f"Bearer {token}"}
+            created = httpx.post(f"{api}/categories", json={"name": "Lighting"}, headers=member, timeout=60)
+            assert created.status_code == 201, created.text
