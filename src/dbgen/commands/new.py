@@ -22,6 +22,7 @@ def answers(
     auth: str = "jwt",
     secret_key: str | None = None,
     example: bool = True,
+    roles: list[str] | None = None,
 ) -> dict[str, Any]:
     """The template's questions, answered; copier.yml asks exactly these."""
     backend = backends.get(db)
@@ -42,6 +43,7 @@ def answers(
         "db": db,
         "auth": auth,
         "example": example,
+        **({"roles": list(roles or [])} if auth == "jwt" else {}),  # role names; login only
         "database_url": database_url,
         "secret_key": secret_key,
         "dbgen_version": __version__,
