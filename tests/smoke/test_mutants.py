@@ -28,11 +28,12 @@ from tests.smoke.test_generated_projects import Project
 pytestmark = pytest.mark.smoke
 
 # The models added to the SQLite project: a case-insensitive unique name, and a product with a decimal, an
-# enum, an optional int, an optional unique text and a reference.
+# enum, an optional int, an optional unique text and a reference, which only editors (a role) may change.
+ROLES = ["editor"]
 MODELS = [
     ["Category", "name:str:ci:unique"],
     ["Product", "name:str", "price:decimal", "status:enum(draft,live)", "stock:int?", "sku:str:unique?",
-     "category:Category"],
+     "category:Category", "--write", "editor"],
 ]  # fmt: skip
 
 # The folder this run imports dbgen from, for `python -m dbgen` run inside the project.
@@ -66,6 +67,10 @@ async def live(request: Request) -> Health:
     if (await ready(request)).status_code != 200:
         raise RuntimeError("not ready")
 """
+
+# The generated access matrix of Product (a row per caller) whose create the access mutants turn from a refusal
+# into a success: a member without the role (403).
+MEMBER_MATRIX = "tests/test_products.py::test_access[member]"
 
 MUTANTS = [
     # Item 1: a sort key mapped to another column must not page in the same order.
@@ -159,6 +164,21 @@ MUTANTS = [
         ("tests/test_errors.py::test_a_statement_past_the_time_limit_is_stopped_and_a_503",),
         db="postgres",
     ),
+    # Access: a route that lost its policy's dependency; a role check that lets in whoever is signed in.
+    Mutant(
+        "product-create-unguarded",
+        "app/api/routes/products.py",
+        '    "",\n    status_code=status.HTTP_201_CREATED,\n    dependencies=[Depends(role("editor"))],\n',
+        '    "",\n    status_code=status.HTTP_201_CREATED,\n',
+        ("tests/test_products.py::test_access[anonymous]", MEMBER_MATRIX),
+    ),
+    Mutant(
+        "role-ignores-roles",
+        "app/api/access.py",
+        "if not (caller.is_superuser or name in caller.roles):",
+        "if not (caller.is_superuser or caller.id is not None):",
+        ("tests/test_roles.py::test_a_revocation_counts_from_the_next_request", MEMBER_MATRIX),
+    ),
 ]
 
 
@@ -166,7 +186,7 @@ def generate(root: Path, db: str, env: dict[str, str]) -> None:
     path = os.pathsep.join(filter(None, [SOURCE, env.get("PYTHONPATH")]))
     commands = [["new", "shop", "--db", db, "--dir", str(root), "--no-input"]]
     if db == "sqlite":
-        commands += [["add-model", *model] for model in MODELS]
+        commands += [["add-role", role] for role in ROLES] + [["add-model", *model] for model in MODELS]
     for command in commands:
         subprocess.run(
             [sys.executable, "-m", "dbgen", *command],
