@@ -236,6 +236,32 @@ def remove_field(
     _apply(_guard(lambda: plan_remove_field(directory, model, field, force=force)), dry_run)
 
 
+@app.command("add-role")
+def add_role(
+    name: Annotated[str, typer.Argument(help="Role name: lowercase letters, digits and '_' (editor).")],
+    directory: ProjectDir = Path("."),
+    dry_run: DryRun = False,
+    force: Force = False,
+) -> None:
+    """Add a role that superusers can grant to users and routes can require (needs --auth jwt)."""
+    from dbgen.commands.roles import plan_add_role
+
+    _apply(_guard(lambda: plan_add_role(directory, name, force=force)), dry_run)
+
+
+@app.command("remove-role")
+def remove_role(
+    name: Annotated[str, typer.Argument(help="The role to remove.")],
+    directory: ProjectDir = Path("."),
+    dry_run: DryRun = False,
+    force: Force = False,
+) -> None:
+    """Remove a role and every grant of it (refused while a model's access policy names it)."""
+    from dbgen.commands.roles import plan_remove_role
+
+    _apply(_guard(lambda: plan_remove_role(directory, name, force=force)), dry_run)
+
+
 def _apply(plan: Plan, dry_run: bool) -> None:
     from dbgen import writer
 
