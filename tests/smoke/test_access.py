@@ -94,10 +94,11 @@ def test_the_acceptance_scenario(shop: Shop) -> None:
     """Fails if any step of the story answers otherwise: a public list that needs a token or a write open to
     anyone, an editor who cannot create, a member without the role or a member changing a superuser's
     category who can, a revocation that the revoked token outlives, a public list without an ETag or whose
-    If-None-Match is not a 304, or an OpenAPI document that puts a lock on the public list or none on the
+    If-None-Match is not a 304, a deactivated user's token that still reads a category (or that the public list
+    refuses: it reads no token), or an OpenAPI document that puts a lock on the public list or none on the
     editors' create."""
     editor_id, editor = shop.member("editor@example.com")
-    _, other = shop.member("other@example.com")
+    other_id, other = shop.member("other@example.com")
     product = {"name": "Lamp", "price": "19.90"}
     with shop.client(shop.superuser) as admin, shop.client() as anonymous:
         with shop.client(editor) as as_editor, shop.client(other) as as_other:
@@ -131,6 +132,11 @@ def test_the_acceptance_scenario(shop: Shop) -> None:
             assert etag, listed.headers
             cached = anonymous.get("/products", headers={"If-None-Match": etag})
             assert cached.status_code == 304 and cached.content == b""
+
+            # A deactivated user's token is refused wherever a token is read; a public list reads none.
+            assert admin.patch(f"/users/{other_id}", json={"is_active": False}).status_code == 200
+            assert as_other.get("/products").status_code == 200
+            assert as_other.get(url).status_code == 401
 
         document = anonymous.get(shop.base + "/openapi.json").json()
     products = document["paths"][f"{API}/products"]
