@@ -56,7 +56,7 @@ class Shop:
         headers = {"Authorization": f"Bearer {token}"} if token else {}
         return httpx.Client(base_url=self.base + API, headers=headers, timeout=60)
 
-    def member(self, email: str) -> tuple[int, str]:
+    def member(self, email: str) -> tuple[int | str, str]:
         """A user the superuser creates (no role, not a superuser), signed in: their id and token."""
         with self.client(self.superuser) as admin:
             created = admin.post("/users", json={"email": email, "password": PASSWORD})
