@@ -81,12 +81,15 @@ def check(model: str, policy: Policy, *, roles: list[str], auth: str) -> None:
             raise InvalidOption(f"--{side} owner needs a model with owners: {model} was not added with --owned")
     if policy.owned and policy.write == ANYONE:
         raise InvalidOption(f"{model} is owned: an anonymous caller cannot own a record, so --write anyone is refused")
-    if rank(policy.write) < rank(policy.read) or (
-        rank(policy.write) == rank(policy.read) == 2 and policy.write != policy.read
-    ):
+    if rank(policy.write) < rank(policy.read):
         raise InvalidOption(
             f"--write {policy.write} is wider than --read {policy.read}: whoever may change {model} must be able to "
             "read it"
+        )
+    if rank(policy.write) == rank(policy.read) and policy.write != policy.read:
+        raise InvalidOption(
+            f"--read {policy.read} and --write {policy.write}: whoever may change {model} must be able to read it; "
+            "choose the same audience for both, or a narrower one to write"
         )
 
 

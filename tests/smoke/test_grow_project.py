@@ -24,14 +24,16 @@ CATEGORY = ["Category", "name:str:ci:unique"]  # unique whatever the case
 TAG = ["Tag", "name:str:unique"]
 PRODUCT = [
     "Product", "name:str:maxlen=80", "price:decimal:min=0", "in_stock:bool", "category:Category", "description:text?",
-    "status:enum(draft,live)=draft", "tags:Tag[]", "site:url?",
-]  # fmt: skip
+    "status:enum(draft,live)=draft", "tags:Tag[]", "site:url?", "--read", "anyone",
+]  # fmt: skip  # a public list: cached by its ETag
 NOTE = ["Note", "title:str", "category:Category", "--owned"]  # records of the signed-in user who made them
 ADDED = (CATEGORY, TAG, PRODUCT, NOTE)
 # The tests each added model brings (its tests/test_<plural>.py; no other file changes) on a SQL backend, with or
-# without the example Item. Product's: 41 as added, and stock's sort, cursor and edge tests (sku's four come and
-# go). Recount after a change to the model's test template: `pytest --collect-only -q tests/test_tags.py`.
-ADDED_TESTS = {"Category": 27, "Tag": 26, "Product": 44, "Note": 29}
+# without the example Item. Product's: 48 as added, and stock's sort, cursor and edge tests (sku's four come and
+# go). Each has its access matrix (a test per caller: 5, Note's 6 with its owner), the OpenAPI locks, and a
+# public list's ETag test (Product) or a guarded list's never-public one. Recount after a change to the model's
+# test template: `pytest --collect-only -q tests/test_tags.py`.
+ADDED_TESTS = {"Category": 34, "Tag": 33, "Product": 51, "Note": 37}
 # Of those, SQL only: a cursor at the edge of what a column holds (the id, and each sort key whose column has a
 # limit: name, price and stock), which a document store does not bound.
 EDGE_TESTS = {"Category": 2, "Tag": 2, "Product": 4, "Note": 2}
@@ -102,6 +104,10 @@ def test_add_and_remove_models(db: str, example: bool, tmp_path: Path) -> None:
         assert "sku: str | None" in (root / "app/schemas/product.py").read_text()
         removed = dbgen(project, "remove-field", "Product", "sku")
         assert removed.returncode == 0, removed.stderr
+        # Access: Category's writers widen to every signed-in user; its route and tests follow.
+        widened = dbgen(project, "set-access", "Category", "--write", "users")
+        assert widened.returncode == 0, widened.stderr
+        assert "superuser" not in (root / "app/api/routes/categories.py").read_text()
         grown = check_everything(project)
         per_file = _tests_per_file(project)
         assert {args[0]: per_file[f"tests/test_{ModelNames.of(args[0]).plural}.py"] for args in ADDED} == added_tests

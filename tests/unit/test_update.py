@@ -71,6 +71,13 @@ def shop(tmp_path: Path, templates: Path) -> Path:
     return root
 
 
+def as_older_release(root: Path, version: str) -> None:
+    """The project as `version` recorded it, its added model's access too (releases before 0.4.0 recorded none:
+    update records what they did, which test_update_keeps_the_access_older_models_had covers)."""
+    edit(root / ".dbgen.toml", f'dbgen_version = "{__version__}"', f'dbgen_version = "{version}"')
+    edit(root / ".dbgen.toml", "[added.Category]\n", '[added.Category]\nread = "users"\nwrite = "superusers"\n')
+
+
 def test_each_file_takes_its_own_path(shop: Path, templates: Path) -> None:
     notes, source = shop / "notes", templates / "project" / "notes"
     # the user's edits
@@ -180,7 +187,7 @@ def test_a_release_that_changes_tables_ships_a_migration(
     monkeypatch.setattr(releases, "HERE", shipped)
     monkeypatch.setattr(releases, "RELEASES", ("0.1.0", "0.1.5", __version__))
     monkeypatch.setattr(releases, "FIRST_WITH_BASELINE", "0.1.5")
-    edit(shop / ".dbgen.toml", f'dbgen_version = "{__version__}"', 'dbgen_version = "0.1.5"')
+    as_older_release(shop, "0.1.5")
     before = tree(shop)
 
     plan = plan_update(shop)
@@ -204,7 +211,7 @@ def test_a_release_migration_that_renders_empty_writes_nothing(
     monkeypatch.setattr(releases, "HERE", shipped)
     monkeypatch.setattr(releases, "RELEASES", ("0.1.0", "0.1.5", __version__))
     monkeypatch.setattr(releases, "FIRST_WITH_BASELINE", "0.1.5")
-    edit(shop / ".dbgen.toml", f'dbgen_version = "{__version__}"', 'dbgen_version = "0.1.5"')
+    as_older_release(shop, "0.1.5")
     assert [c.path for c in plan_update(shop).writes] == [".dbgen.toml"]  # SQLite: no migration
 
 
@@ -370,3 +377,27 @@ def test_a_mongo_project_of_an_older_release_gets_a_one_off_upgrade_script(tmp_p
             assert script is not None and b'drop_index("uq_users_email")' in script
         else:
             assert scripts == [] and "scripts." not in " ".join(plan.next_steps)
+
+
+def test_update_keeps_the_access_older_models_had(tmp_path: Path) -> None:
+    """Before 0.4.0 any signed-in user changed a model added without --owned: update records that (read and
+    write users), says so in one line with the command that tightens it, and leaves owned models to their default.
+
+    Fails if updating an older project takes write access away from its users without a word."""
+    root = tmp_path / "shop"
+    writer.apply(plan_new("shop", "sqlite", root))
+    for name, fields, owned in [("Category", ["name:str"], False), ("Tag", ["name:str"], False), ("Note", [], True)]:
+        writer.apply(plan_add_model(root, name, fields or ["title:str"], owned=owned))
+    edit(root / ".dbgen.toml", f'dbgen_version = "{__version__}"', 'dbgen_version = "0.3.0"')
+    plan = plan_update(root)
+    assert (
+        ". Category, Tag keep the access they had: any signed-in user may change them; "
+        "`dbgen set-access Category --write superusers` tightens it"
+    ) in plan.message
+    writer.apply(plan)
+    added = load(root).added
+    assert [(m.read, m.write) for m in added.values()] == [("users", "users"), ("users", "users"), (None, None)]
+    route = (root / "app/api/routes/categories.py").read_text()
+    assert "superuser" not in route and route.count("dependencies=[Depends(caller)]") == 6
+    assert "Who may create, change and delete: signed-in users." in route
+    assert not plan_update(root).writes

@@ -523,9 +523,7 @@ def _regrow(project: Project, key: str, old: ModelSpec, spec: ModelSpec, changed
     return plan
 
 
-def plan_set_access(
-    start: Path, name: str, read: str | None, write: str | None, *, force: bool = False
-) -> Plan:
+def plan_set_access(start: Path, name: str, read: str | None, write: str | None, *, force: bool = False) -> Plan:
     """Change who may read and who may write an added model: its route and test files re-rendered."""
     if read is None and write is None:
         raise InvalidOption("set-access needs --read, --write or both")
