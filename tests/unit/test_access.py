@@ -11,6 +11,7 @@ from dbgen import baseline, policy, writer
 from dbgen.cli import app
 from dbgen.commands.models import plan_add_model, plan_set_access
 from dbgen.commands.new import plan_new
+from dbgen.commands.roles import plan_add_role
 from dbgen.policy import Policy
 from tests.unit.test_writer import tree
 
@@ -30,10 +31,9 @@ def answers(root: Path) -> dict[str, object]:
 
 
 def with_roles(root: Path, *roles: str) -> None:
-    """The project as `dbgen add-role` leaves its answers."""
-    header, rest = (root / ".dbgen.toml").read_text().split("\n", 1)
-    names = ", ".join(f'"{role}"' for role in roles)
-    (root / ".dbgen.toml").write_text(f"{header}\nroles = [{names}]\n{rest}")
+    """The project after `dbgen add-role` of each role."""
+    for role in roles:
+        writer.apply(plan_add_role(root, role))
 
 
 def test_defaults_and_the_statuses_they_give() -> None:
