@@ -6,11 +6,12 @@ from pathlib import Path
 import pytest
 from typer.testing import CliRunner
 
-from dbgen import baseline, writer
+from dbgen import __version__, baseline, writer
 from dbgen.cli import app
 from dbgen.commands.models import plan_add_model
 from dbgen.commands.new import plan_new
 from dbgen.commands.roles import plan_add_role, plan_remove_role
+from dbgen.commands.update import plan_update
 from dbgen.errors import InvalidName
 from tests.unit.test_writer import tree
 
@@ -178,3 +179,19 @@ def test_remove_is_refused_after_the_role_is_gone(shop: Path) -> None:
     with pytest.raises(InvalidName, match="no role 'editor'"):
         plan_remove_role(shop, "editor")
     assert tree(shop) == before
+
+
+@pytest.mark.parametrize(("db", "auth", "migrates"), [("sqlite", "jwt", True), ("sqlite", "none", False)])
+def test_update_from_0_3_0_creates_the_roles_tables(tmp_path: Path, db: str, auth: str, migrates: bool) -> None:
+    """Fails if `dbgen update` from 0.3.0 leaves a project with login without the roles tables its models now
+    have (alembic check would fail), or writes them into a project without login."""
+    root = new(tmp_path, db, auth)
+    answers = root / ".dbgen.toml"
+    answers.write_text(answers.read_text().replace(f'dbgen_version = "{__version__}"', 'dbgen_version = "0.3.0"'))
+    plan = plan_update(root, force=True)
+    migrations = [change for change in plan.writes if change.path.startswith("migrations/")]
+    assert [change.path for change in migrations] == (["migrations/versions/0002_dbgen_0_4_0.py"] if migrates else [])
+    if migrates:
+        content = (migrations[0].content or b"").decode()
+        assert 'op.create_table(\n        "roles",' in content and 'op.create_table(\n        "user_roles",' in content
+        assert 'down_revision: str | Sequence[str] | None = "0001"' in content
