@@ -55,6 +55,11 @@ def test_defaults_and_the_statuses_they_give() -> None:
     assert public["deactivated"]["list"] == 200  # no token is read where anyone may
     assert public["role_holder"] == policy.SUCCESS
     assert public["member"]["create"] == 403
+    reviewed = policy.expected(Policy("editor", "superusers"))  # a role reads, only superusers write
+    assert reviewed["role_holder"] == {"list": 200, "read": 200} | dict.fromkeys(policy.WRITES, 403)
+    assert reviewed["member"] == dict.fromkeys(policy.OPERATIONS, 403)
+    kept = policy.expected(Policy("editor", "superusers", owned=True))  # not scoped: the role reads every record
+    assert kept["role_holder"] == reviewed["role_holder"] and kept["owner"] == reviewed["member"]
 
 
 def test_add_model_records_only_what_was_chosen(shop: Path) -> None:
@@ -76,12 +81,19 @@ def test_add_model_records_only_what_was_chosen(shop: Path) -> None:
 
 
 def test_a_role_is_served_by_its_dependency(shop: Path) -> None:
-    """Fails if a role audience is not checked by app.api.access.role, or its holder has no row in the table."""
+    """Fails if a role audience is not checked by app.api.access.role, or its holder has no row in the table or
+    is not granted exactly that role (the model's held_roles); a model naming no role has neither."""
     with_roles(shop, "editor")
     writer.apply(plan_add_model(shop, "Article", ["title:str"], write="editor"))
     route = (shop / "app/api/routes/articles.py").read_text()
     assert route.count('dependencies=[Depends(role("editor"))]') == 4
     assert "Who may create, change and delete: users with the role editor (and superusers)." in route
+    tests = (shop / "tests/test_articles.py").read_text()
+    assert '    "role_holder": {"list": 200, "read": 200, "create": 201, "update": 200' in tests
+    assert 'def held_roles() -> list[str]:\n    """The role_holder caller holds' in tests
+    assert tests.count('return ["editor"]') == 1  # exactly the role the rules name, granted in conftest's callers
+    writer.apply(plan_add_model(shop, "Category", ["name:str"]))
+    assert "role_holder" not in (shop / TESTS).read_text() and "held_roles" not in (shop / TESTS).read_text()
 
 
 REFUSALS = [
