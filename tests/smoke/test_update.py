@@ -38,8 +38,10 @@ from tests.user_edits import CONFLICT_LINE, CONFLICT_PATH, MODELS, SKU, edit, ge
 pytestmark = pytest.mark.smoke
 
 FIXTURES = Path(__file__).parents[1] / "fixtures" / "release-0.1.0"
-# Projects with login that dbgen 0.3.0 wrote, the last release before access policies: Category, and Note --owned.
-FIXTURES_0_3_0 = Path(__file__).parents[1] / "fixtures" / "release-0.3.0"
+# Projects with login that dbgen 0.2.0 and 0.3.0 (the last release before access policies) wrote: Category, and
+# Note --owned. 0.2.0's goes through both later releases' migrations.
+RELEASE_FIXTURES = Path(__file__).parents[1] / "fixtures"
+BEFORE_POLICIES = [("0.2.0", "postgres"), ("0.2.0", "mongo"), ("0.3.0", "postgres")]
 # The edited files whose lines today's templates changed too: update marks a conflict in each, on every backend.
 # The rest of the edits (app/models/product.py on SQL) apply cleanly. A template change beside one of the user's
 # edits (tests/user_edits.py) changes this set.
@@ -225,15 +227,15 @@ def test_update_a_project_of_release_0_1_0(db: str, tmp_path: Path) -> None:
         assert again.returncode == 0 and "nothing to do" in again.stdout, again.stdout + again.stderr
 
 
-@pytest.mark.parametrize("db", ["postgres", "mongo"])
-def test_update_keeps_what_members_could_do_before_policies(db: str, tmp_path: Path) -> None:
-    """Fails if `dbgen update` of a 0.3.0 project does not record read = "users", write = "users" on the model added
-    without --owned (its routes would take today's default, superusers only, and members would lose the right to
+@pytest.mark.parametrize(("release", "db"), BEFORE_POLICIES, ids=[f"{db}-{release}" for release, db in BEFORE_POLICIES])
+def test_update_keeps_what_members_could_do_before_policies(release: str, db: str, tmp_path: Path) -> None:
+    """Fails if `dbgen update` of a 0.2.0 or 0.3.0 project does not record read = "users", write = "users" on the model
+    added without --owned (its routes would take today's default, superusers only, and members would lose the right to
     change it that they had), records a policy on the owned one, leaves out the notice of how to tighten it, or
     if a member can no longer create a category over HTTP (201), as they could before."""
     require(db)
     root = tmp_path / "shop"
-    shutil.copytree(FIXTURES_0_3_0 / db, root)
+    shutil.copytree(RELEASE_FIXTURES / f"release-{release}" / db, root)
     for path, content in baseline.load(root).items():  # the rest of the project: unedited, as dbgen wrote it
         (root / path).parent.mkdir(parents=True, exist_ok=True)
         (root / path).write_bytes(content)
