@@ -11,18 +11,17 @@ from __future__ import annotations
 
 import re
 from pathlib import Path
-from typing import Any
 
 from dbgen import baseline
 from dbgen.commands.models import _baseline, _next_revision, _next_steps
 from dbgen.commands.regenerate import template_answers
 from dbgen.errors import Conflict, InvalidName, InvalidOption
 from dbgen.plan import Plan
+from dbgen.policy import AUDIENCES
 from dbgen.project import ANSWERS, Project, find
 from dbgen.render import render_template
 
 NAME = re.compile(r"[a-z][a-z0-9_]{0,31}")
-AUDIENCES = ("anyone", "users", "owner", "superusers")  # who a model's policy names besides roles
 # The project template's files that list the roles: (path in the project, template in templates/project).
 FILES = {
     "app/core/roles.py": 'app/core/{% if auth == "jwt" %}roles.py{% endif %}.jinja',
@@ -32,7 +31,7 @@ FILES = {
 
 def plan_add_role(start: Path, name: str, *, force: bool = False) -> Plan:
     project = _project(start, name)
-    roles = _roles(project)
+    roles = project.roles
     if name in roles:
         plan = Plan(project.root)
         plan.message = f"role {name} is already in the project; nothing to do"
@@ -47,10 +46,14 @@ def plan_add_role(start: Path, name: str, *, force: bool = False) -> Plan:
 
 def plan_remove_role(start: Path, name: str, *, force: bool = False) -> Plan:
     project = _project(start, name)
-    roles = _roles(project)
+    roles = project.roles
     if name not in roles:
         raise InvalidName(f"no role {name!r} in this project (roles: {', '.join(roles) or 'none'})")
-    uses = [f"{model} ({key})" for model, key, audience in _policies(project) if audience == name]
+    uses = [
+        f"{key} ({' and '.join(side for side in ('read', 'write') if getattr(added, side) == name)})"
+        for key, added in project.added.items()
+        if name in (added.read, added.write)
+    ]
     if uses:
         raise InvalidName(f"role {name} is used by {', '.join(uses)}; change it with `dbgen set-access` first")
     plan = _rewrite(project, [role for role in roles if role != name], name, "remove", force=force)
@@ -74,21 +77,6 @@ def _project(start: Path, name: str) -> Project:
     if name in AUDIENCES:
         raise InvalidName(f"{name!r} names an audience ({', '.join(AUDIENCES)}), not a role; choose another name")
     return project
-
-
-def _roles(project: Project) -> list[str]:
-    return [str(role) for role in project.answers.get("roles", [])]
-
-
-def _policies(project: Project) -> list[tuple[str, str, str]]:
-    """(model, "read" or "write", audience) of every audience an added model's policy names in .dbgen.toml."""
-    added: dict[str, dict[str, Any]] = project.answers.get("added", {})
-    return [
-        (model, key, str(spec[key]))
-        for model, spec in added.items()
-        for key in ("read", "write")
-        if spec.get(key) is not None
-    ]
 
 
 def _rewrite(project: Project, roles: list[str], name: str, verb: str, *, force: bool) -> Plan:
