@@ -21,7 +21,7 @@ from tests.smoke.test_generated_projects import TESTS, Project, suite_counts
 pytestmark = pytest.mark.smoke
 
 CATEGORY = ["Category", "name:str:ci:unique"]  # unique whatever the case
-TAG = ["Tag", "name:str:unique"]
+TAG = ["Tag", "name:str:unique", "--write", "editor"]  # read by signed-in users, written by editors
 PRODUCT = [
     "Product", "name:str:maxlen=80", "price:decimal:min=0", "in_stock:bool", "category:Category", "description:text?",
     "status:enum(draft,live)=draft", "tags:Tag[]", "site:url?", "--read", "anyone",
@@ -30,10 +30,13 @@ NOTE = ["Note", "title:str", "category:Category", "--owned"]  # records of the s
 ADDED = (CATEGORY, TAG, PRODUCT, NOTE)
 # The tests each added model brings (its tests/test_<plural>.py; no other file changes) on a SQL backend, with or
 # without the example Item. Product's: 48 as added, and stock's sort, cursor and edge tests (sku's four come and
-# go). Each has its access matrix (a test per caller: 5, Note's 6 with its owner), the OpenAPI locks, and a
-# public list's ETag test (Product) or a guarded list's never-public one. Recount after a change to the model's
-# test template: `pytest --collect-only -q tests/test_tags.py`.
-ADDED_TESTS = {"Category": 34, "Tag": 33, "Product": 51, "Note": 37}
+# go). Each has its access matrix (a test per caller: 5, Note's 6 with its owner, Tag's 6 with an editor), the
+# OpenAPI locks, and a public list's ETag test (Product) or a guarded list's never-public one. Recount after a
+# change to the model's test template: `pytest --collect-only -q tests/test_tags.py`.
+ADDED_TESTS = {"Category": 34, "Tag": 34, "Product": 51, "Note": 37}
+# The tests that tests/test_roles.py gains with the project's first role (grants, revocations, the admin's form),
+# which the base suite, with no role, does not run.
+ROLE_TESTS = 9
 # Of those, SQL only: a cursor at the edge of what a column holds (the id, and each sort key whose column has a
 # limit: name, price and stock), which a document store does not bound.
 EDGE_TESTS = {"Category": 2, "Tag": 2, "Product": 4, "Note": 2}
@@ -92,6 +95,8 @@ def test_add_and_remove_models(db: str, example: bool, tmp_path: Path) -> None:
         base = TESTS[db, "jwt", example] - 1
         added_tests = {model: n - (0 if BACKENDS[db].is_sql else EDGE_TESTS[model]) for model, n in ADDED_TESTS.items()}
 
+        role = dbgen(project, "add-role", "editor")
+        assert role.returncode == 0, role.stderr
         for args in ADDED:
             result = dbgen(project, "add-model", *args)
             assert result.returncode == 0, result.stderr
@@ -111,7 +116,7 @@ def test_add_and_remove_models(db: str, example: bool, tmp_path: Path) -> None:
         grown = check_everything(project)
         per_file = _tests_per_file(project)
         assert {args[0]: per_file[f"tests/test_{ModelNames.of(args[0]).plural}.py"] for args in ADDED} == added_tests
-        assert grown == base + sum(added_tests.values())  # the resources came with their own tests, and only those
+        assert grown == base + ROLE_TESTS + sum(added_tests.values())  # each came with its own tests, and only those
         # The generated admin test opens every model's list page from the admin's menu.
         assert admin_views(project) == built_in | {"category", "note", "product", "tag"}
         assert "stock: int = Field(default=0" in (root / "app/schemas/product.py").read_text()
