@@ -169,3 +169,45 @@ def responses(policy: Policy, op: str) -> list[str]:
     forbidden = who not in (USERS, OWNER) or (op in ("update", "delete") and policy.owner_checked)
     forbidden |= policy.owned and op in ("create", "bulk", "update")  # only superusers give records away
     return ["UNAUTHORIZED", *(["FORBIDDEN"] if forbidden else [])]
+
+
+@dataclass(frozen=True)
+class RouteAccess:
+    """How a model's router lets each operation's audience in, as its template writes it."""
+
+    guard: dict[str, str]  # op: the decorator's `dependencies=[Depends(...)]`, where the route ignores the caller
+    param: dict[str, list[str]]  # op: `caller: Reader` or `caller: Writer`, where the route uses the caller
+    answers: dict[str, str]  # op: the access responses it documents (`UNAUTHORIZED | FORBIDDEN`)
+    aliases: dict[str, str]  # Reader / Writer: the dependency each stands for
+    imports: list[str]  # the names the router takes from app.api.access
+
+
+def route_access(policy: Policy | None) -> RouteAccess:
+    """Per operation, the dependency that lets its audience in: a parameter when the route uses the caller,
+    else in the decorator; none for anyone. Without a policy (--auth none) the router's own dependency does."""
+    access = RouteAccess(
+        guard=dict.fromkeys(OPERATIONS, ""),
+        param={op: [] for op in OPERATIONS},
+        answers=dict.fromkeys(OPERATIONS, ""),
+        aliases={},
+        imports=[],
+    )
+    if policy is None:
+        access.imports.extend(["UNAUTHORIZED", "caller"])
+        return access
+    used: set[str] = set()
+    for op in OPERATIONS:
+        dep = dependency(audience(policy, op))
+        if dep and needs_caller(policy, op):
+            alias = "Reader" if side(op) == "read" else "Writer"
+            access.param[op].append(f"caller: {alias}")
+            access.aliases[alias] = dep
+            used.add("Caller")
+        elif dep:
+            access.guard[op] = f"dependencies=[Depends({dep})]"
+        if dep:
+            used.add(dep.split("(")[0])
+        access.answers[op] = " | ".join(responses(policy, op))
+        used.update(responses(policy, op))
+    access.imports.extend(sorted(used))
+    return access
