@@ -7,10 +7,13 @@ from pathlib import Path
 
 import pytest
 
-from dbgen import __version__
+from dbgen import __version__, releases, writer
 from dbgen.backends import BACKENDS
+from dbgen.commands.new import plan_new
+from dbgen.commands.update import plan_update
 from dbgen.errors import DbgenError
 from dbgen.releases import RELEASES, archived, check
+from dbgen.render import TEMPLATES
 from tests.unit.test_writer import tree
 from tests.user_edits import edit, generate
 
@@ -57,3 +60,46 @@ def test_committed_fixtures_are_what_0_1_0_wrote_plus_the_user_edits(tmp_path: P
     edit(root, db)
     committed = {path: content for path, content in tree(FIXTURES / db).items() if "__pycache__" not in path}
     assert {path: content for path, content in tree(root).items() if path != ".env"} == committed
+
+
+def as_release(root: Path, version: str) -> None:
+    answers = root / ".dbgen.toml"
+    answers.write_text(answers.read_text().replace(f'dbgen_version = "{__version__}"', f'dbgen_version = "{version}"'))
+
+
+@pytest.mark.parametrize(
+    ("db", "auth", "migrates"),
+    [
+        ("sqlite", "jwt", True),
+        ("postgres", "jwt", True),
+        ("mysql", "jwt", True),
+        ("mongo", "jwt", False),
+        ("sqlite", "none", False),
+    ],
+)
+def test_update_from_0_4_0_creates_the_session_tables(tmp_path: Path, db: str, auth: str, migrates: bool) -> None:
+    """Fails if `dbgen update` from 0.4.0 leaves a SQL project with login without the sign-in session tables its
+    models now have (alembic check would fail), writes them into a project without login or on MongoDB (whose
+    collections and indexes the app makes at start), or puts them elsewhere than on top of the project's head."""
+    root = tmp_path / "shop"
+    writer.apply(plan_new("shop", db, root, auth=auth))
+    as_release(root, "0.4.0")
+    plan = plan_update(root, force=True)
+    migrations = [change for change in plan.writes if change.path.startswith("migrations/")]
+    assert [change.path for change in migrations] == (["migrations/versions/0002_dbgen_0_5_0.py"] if migrates else [])
+    if migrates:
+        content = (migrations[0].content or b"").decode()
+        assert 'revision: str = "0002"' in content and 'down_revision: str | Sequence[str] | None = "0001"' in content
+        assert 'op.drop_table("refresh_tokens")\n    op.drop_table("login_sessions")' in content
+        compile(content, "0002_dbgen_0_5_0.py", "exec")
+
+
+def test_the_0_5_0_migration_creates_what_a_new_project_has() -> None:
+    """Fails if the 0.5.0 release migration and a new project's first migration disagree on the sign-in session
+    tables: an updated project would then differ from a new one (columns, keys, indexes)."""
+    initial = TEMPLATES / "project" / "{% if db is sql %}migrations{% endif %}" / "versions" / "0001_initial.py.jinja"
+    release = (releases.HERE / "0.5.0" / releases.MIGRATION).read_text()
+    text = initial.read_text()
+    start = text.index('    op.create_table(\n        "login_sessions"')
+    tables = text[start : text.index("{%- if roles %}", start)]
+    assert tables.count("op.create_table(") == 2 and tables in release
