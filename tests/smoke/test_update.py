@@ -259,3 +259,41 @@ def test_update_keeps_what_members_could_do_before_policies(release: str, db: st
             member = {"Authorization": f"Bearer {token}"}
             created = httpx.post(f"{api}/categories", json={"name": "Lighting"}, headers=member, timeout=60)
             assert created.status_code == 201, created.text
+
+
+@pytest.mark.parametrize("db", ["postgres", "mongo"])
+def test_update_of_release_0_4_0_brings_sign_in_sessions(db: str, tmp_path: Path) -> None:
+    """Fails if `dbgen update` of a 0.4.0 project with login leaves its database without the sign-in session
+    tables (SQL: no release migration, or one that `alembic check` finds different from the models), or if the
+    updated app does not sign in with a refresh token that rotates, refuses its reuse, and signs out."""
+    require(db)
+    root = tmp_path / "shop"
+    shutil.copytree(RELEASE_FIXTURES / "release-0.4.0" / db, root)
+    for path, content in baseline.load(root).items():  # the rest of the project: unedited, as dbgen wrote it
+        (root / path).parent.mkdir(parents=True, exist_ok=True)
+        (root / path).write_bytes(content)
+    with fresh_database(db) as urls:
+        env = {k: v for k, v in os.environ.items() if not k.startswith(("DATABASE_URL", "TEST_DATABASE_URL"))}
+        settings = {"NO_COLOR": "1", "COLUMNS": "200", "SECRET_KEY": secrets.token_urlsafe(32)}
+        project = Project(root, db, env | urls | settings)
+        result = dbgen(project, "update")
+        assert result.returncode == 0, result.stdout + result.stderr
+        if BACKENDS[db].is_sql:
+            assert (root / "migrations/versions/0004_dbgen_0_5_0.py").is_file(), result.stdout
+            project.run("alembic", "upgrade", "head")
+            check = project.run("alembic", "check")
+            assert "No new upgrade operations detected" in check.stdout + check.stderr
+        with served(project, tmp_path / "uvicorn.log") as base:
+            api = f"{base}/api/v1"
+            superuser_token(project, base)  # the first superuser, made as a user makes them
+            form = {"username": "fuzz@example.com", "password": "the schemathesis superuser's password"}
+            first = httpx.post(f"{api}/auth/token", data=form, timeout=60).json()
+            renewed = httpx.post(f"{api}/auth/refresh", json={"refresh_token": first["refresh_token"]}, timeout=60)
+            assert renewed.status_code == 200, renewed.text
+            reused = httpx.post(f"{api}/auth/refresh", json={"refresh_token": first["refresh_token"]}, timeout=60)
+            assert reused.status_code == 401
+            second = httpx.post(f"{api}/auth/token", data=form, timeout=60).json()
+            headers = {"Authorization": f"Bearer {second['access_token']}"}
+            assert httpx.get(f"{api}/users/me", headers=headers, timeout=60).status_code == 200
+            assert httpx.post(f"{api}/auth/logout", headers=headers, timeout=60).status_code == 204
+            assert httpx.get(f"{api}/users/me", headers=headers, timeout=60).status_code == 401
