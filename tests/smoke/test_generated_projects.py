@@ -24,17 +24,17 @@ pytestmark = pytest.mark.smoke
 # The generated suite's size, exactly, by (backend, auth, example): a change that drops or adds tests fails here
 # until this table says so. SQL adds migrations, sessions, a missing table and a FK delete; login (--auth jwt,
 # the default) adds its own, the admin's and its browser test among them, the roles' (on MongoDB one more:
-# stale grants taken off at start) and the sign-in sessions' (17: test_login_sessions and test_auth's tokens
+# stale grants taken off at start) and the sign-in sessions' (18: test_login_sessions and test_auth's tokens
 # naming sessions that do not exist); without the example Item (--no-example) the infrastructure tests run on users.
 TESTS = {
-    ("sqlite", "jwt", True): 288,
-    ("postgres", "jwt", True): 290,
-    ("mysql", "jwt", True): 290,
-    ("mongo", "jwt", True): 308,
+    ("sqlite", "jwt", True): 289,
+    ("postgres", "jwt", True): 291,
+    ("mysql", "jwt", True): 291,
+    ("mongo", "jwt", True): 309,
     ("sqlite", "none", True): 188,
     ("postgres", "none", True): 190,
-    ("sqlite", "jwt", False): 250,
-    ("mongo", "jwt", False): 271,
+    ("sqlite", "jwt", False): 251,
+    ("mongo", "jwt", False): 272,
 }
 # Every backend with login, and the open API (--auth none) on two of them.
 VARIANTS = [(db, "jwt") for db in BACKENDS] + [("sqlite", "none"), ("postgres", "none")]

@@ -179,6 +179,29 @@ MUTANTS = [
         "if not (caller.is_superuser or caller.id is not None):",
         ("tests/test_roles.py::test_a_revocation_counts_from_the_next_request", MEMBER_MATRIX),
     ),
+    # Sign-in sessions: a refresh token that is not used up; an access token whose session is not checked.
+    Mutant(
+        "refresh-token-reusable",
+        "app/repositories/login_session.py",
+        ".where(RefreshToken.digest == digest, RefreshToken.used_at.is_(None))",
+        ".where(RefreshToken.digest == digest)",
+        (
+            "tests/test_login_sessions.py::test_a_refresh_rotates_the_refresh_token",
+            "tests/test_login_sessions.py::test_reusing_a_rotated_refresh_token_ends_its_session",
+            "tests/test_login_sessions.py::test_concurrent_refreshes_with_one_token_let_one_through",
+        ),
+    ),
+    Mutant(
+        "session-not-checked",
+        "app/repositories/user.py",
+        "statement.where(User.password_version == version, session_lasts)",
+        "statement.where(User.password_version == version)",
+        (
+            "tests/test_login_sessions.py::test_logout_ends_that_session_only",
+            "tests/test_login_sessions.py::test_logout_all_ends_every_session_of_the_user",
+            "tests/test_login_sessions.py::test_an_access_token_of_a_session_that_does_not_exist_is_401",
+        ),
+    ),
 ]
 
 
