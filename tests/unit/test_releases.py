@@ -7,10 +7,11 @@ from pathlib import Path
 
 import pytest
 
-from dbgen import __version__
+from dbgen import __version__, releases
 from dbgen.backends import BACKENDS
 from dbgen.errors import DbgenError
 from dbgen.releases import RELEASES, archived, check
+from dbgen.render import environment
 from tests.unit.test_writer import tree
 from tests.user_edits import edit, generate
 
@@ -57,3 +58,18 @@ def test_committed_fixtures_are_what_0_1_0_wrote_plus_the_user_edits(tmp_path: P
     edit(root, db)
     committed = {path: content for path, content in tree(FIXTURES / db).items() if "__pycache__" not in path}
     assert {path: content for path, content in tree(root).items() if path != ".env"} == committed
+
+
+def test_release_0_5_0_migration_adds_the_account_tables_with_existing_users_verified() -> None:
+    """Fails if a login project on a SQL backend updated to 0.5.0 misses the account tables, gets its existing users
+    unverified (they could no longer sign in once REQUIRE_VERIFIED_EMAIL is on), or if the migration does not
+    render from the answers update gives it; a project without login, or on MongoDB, gets none."""
+    template = releases.HERE / "0.5.0" / releases.MIGRATION
+    migration = environment(template.parent).get_template(template.name)
+    for db in ("sqlite", "postgres", "mysql"):
+        text = migration.render(db=db, auth="jwt", revision="0002", down_revision="0001")
+        compile(text, f"{db}.py", "exec")
+        assert 'sa.Column("email_verified", sa.Boolean(), server_default=sa.true(), nullable=False)' in text
+        assert '"account_tokens",' in text and '"mail_deliveries",' in text and "down_revision: " in text
+    assert not migration.render(db="postgres", auth="none", revision="0002", down_revision="0001").strip()
+    assert not migration.render(db="mongo", auth="jwt", revision="0002", down_revision="0001").strip()
