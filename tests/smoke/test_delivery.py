@@ -76,7 +76,9 @@ def test_workflow_matches_the_github_schema(project: Project) -> None:
     commands = " ".join(str(step.get("run", "")) for step in job["steps"])
     assert "--cov-fail-under=90" in commands
     assert ("alembic check" in commands) == BACKENDS[project.name if False else project.db].is_sql
-    assert ("services" in job) == (project.db != "sqlite")
+    # Redis for the job tests on every backend; a database server beside it on all but SQLite.
+    assert "redis" in job["services"] and job["env"]["TEST_JOBS_BROKER_URL"].startswith("redis://")
+    assert (len(job["services"]) > 1) == (project.db != "sqlite")
 
 
 def _db(project: Project) -> str:
@@ -105,6 +107,11 @@ def test_compose_files_match_the_compose_specification(project: Project) -> None
         assert app["depends_on"]["db"] == {"condition": "service_healthy"}
     override = project.load("compose.override.yaml")["services"]["app"]
     assert "--reload" in override["command"] and "./app:/srv/app:ro" in override["volumes"]
+    # Jobs: Redis, and a worker with the app's image and a heartbeat check, on the same broker as the app.
+    worker = services["worker"]
+    assert worker["command"] == ["python", "-m", "app.worker"] and "healthcheck" in worker
+    assert worker["environment"]["JOBS_BROKER_URL"] == app["environment"]["JOBS_BROKER_URL"] == "redis://redis:6379/0"
+    assert app["depends_on"]["redis"] == {"condition": "service_healthy"} and "healthcheck" in services["redis"]
 
 
 def test_kubernetes_manifests_match_the_kubernetes_schemas(project: Project) -> None:
@@ -126,6 +133,10 @@ def test_kubernetes_manifests_match_the_kubernetes_schemas(project: Project) -> 
     assert container["resources"]["requests"]
     sources = [next(iter(source)) for source in container["envFrom"]]
     assert sources == ["configMapRef", "secretRef"]
+    if project.db != "sqlite":  # SQLite's single pod runs its jobs in its own process
+        worker = project.load("deploy/kubernetes/worker.yaml")["spec"]["template"]["spec"]["containers"][0]
+        assert worker["command"] == ["python", "-m", "app.worker"]
+        assert worker["livenessProbe"]["exec"]["command"] == ["saq", "app.worker.settings", "--check"]
 
 
 def test_pre_commit_config_is_valid(project: Project) -> None:

@@ -70,7 +70,17 @@ def test_add_model_writes_files_and_registers_them(shop: Path) -> None:
     grow(shop)
     text = (shop / MODELS).read_text()
     imports = [line for line in text.splitlines() if line.startswith("from app.models import")]
-    modules = ("category", "item", "login_failure", "login_session", "product", "refresh_token", "user")
+    modules = (
+        "account_token",
+        "category",
+        "item",
+        "login_failure",
+        "login_session",
+        "mail_delivery",
+        "product",
+        "refresh_token",
+        "user",
+    )
     assert imports == [f"from app.models import {m} as {m}" for m in modules]
     assert text.index("product.COLLECTION: product.INDEXES,") < text.index("# dbgen: models")
     assert '    Reference(product.COLLECTION, "maker_id", user.COLLECTION, "set_null"),\n' in text

@@ -13,7 +13,7 @@ from dbgen.commands.new import plan_new
 from dbgen.commands.update import plan_update
 from dbgen.errors import DbgenError
 from dbgen.releases import RELEASES, archived, check
-from dbgen.render import TEMPLATES
+from dbgen.render import TEMPLATES, environment
 from tests.unit.test_writer import tree
 from tests.user_edits import edit, generate
 
@@ -101,5 +101,20 @@ def test_the_0_5_0_migration_creates_what_a_new_project_has() -> None:
     release = (releases.HERE / "0.5.0" / releases.MIGRATION).read_text()
     text = initial.read_text()
     start = text.index('    op.create_table(\n        "login_sessions"')
-    tables = text[start : text.index("{%- if roles %}", start)]
+    tables = text[start : text.index("    # Account links", start)]
     assert tables.count("op.create_table(") == 2 and tables in release
+
+
+def test_release_0_5_0_migration_adds_the_account_tables_with_existing_users_verified() -> None:
+    """Fails if a login project on a SQL backend updated to 0.5.0 misses the account tables, gets its existing users
+    unverified (they could no longer sign in once REQUIRE_VERIFIED_EMAIL is on), or if the migration does not
+    render from the answers update gives it; a project without login, or on MongoDB, gets none."""
+    template = releases.HERE / "0.5.0" / releases.MIGRATION
+    migration = environment(template.parent).get_template(template.name)
+    for db in ("sqlite", "postgres", "mysql"):
+        text = migration.render(db=db, auth="jwt", revision="0002", down_revision="0001")
+        compile(text, f"{db}.py", "exec")
+        assert 'sa.Column("email_verified", sa.Boolean(), server_default=sa.true(), nullable=False)' in text
+        assert '"account_tokens",' in text and '"mail_deliveries",' in text and "down_revision: " in text
+    assert not migration.render(db="postgres", auth="none", revision="0002", down_revision="0001").strip()
+    assert not migration.render(db="mongo", auth="jwt", revision="0002", down_revision="0001").strip()

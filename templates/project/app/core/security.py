@@ -24,6 +24,7 @@ class Account(BaseModel):
     hashed_password: str
     is_active: bool
     password_version: int = 0  # counts what ended the user's sessions; a token carries the version it was issued for
+    email_verified: bool = True  # false for a user who signed up and has not followed the link mailed to them
 
 
 def cpu_quota(cgroup: Path = Path("/sys/fs/cgroup")) -> int:
