@@ -1,5 +1,5 @@
 """Accounts by mail as a new user meets them: generate a project, migrate, start the app (and, with a broker, the
-worker) as processes, and go through sign-up, verification and a password reset over HTTP, reading the mails
+worker) as processes, and go through sign-up, verification, a password reset, refreshing and signing out everywhere over HTTP, reading the mails
 from an SMTP server in this process. On SQLite the jobs run in the app's process (no broker); on the database
 servers they go through Redis to `python -m app.worker`."""
 
@@ -100,7 +100,8 @@ SERVED = ["sqlite", "postgres", "mysql"]
 @pytest.mark.parametrize("db", SERVED)
 def test_sign_up_verify_forget_and_reset_over_http(db: str, tmp_path: Path) -> None:
     """Fails if, in a new project served as a user serves it, a sign-up gets no verification mail, the link in it
-    does not verify, a password reset by the mailed link does not work, or a token from before it still does.
+    does not verify, a password reset by the mailed link does not work, a token from before it still does, a refresh
+    does not rotate, a reused refresh token does not end its session, or logout-all leaves a session alive.
     SQLite runs its jobs in the app's process; the other backends through Redis and `python -m app.worker`."""
     broker = db != "sqlite"
     if broker and not redis_answers():
@@ -143,7 +144,33 @@ def run_the_story(base: str, inbox: Inbox) -> None:
     token = inbox.token(email, "reset-password", 2)
     reset = api.post("/auth/reset-password", json={"token": token, "new_password": NEW_PASSWORD})
     assert reset.status_code == 204, reset.text
-    assert api.post("/auth/token", data={"username": email, "password": NEW_PASSWORD}).status_code == 200
     assert api.post("/auth/token", data=login).status_code == 401
     assert api.get("/users/me", headers=old).status_code == 401
+    refresh = {"refresh_token": signed_in.json()["refresh_token"]}
+    assert api.post("/auth/refresh", json=refresh).status_code == 401  # the reset ended that session too
     assert api.post("/auth/reset-password", json={"token": token, "new_password": PASSWORD}).status_code == 400
+    sign_in_refresh_and_log_out_everywhere(api, {"username": email, "password": NEW_PASSWORD})
+
+
+def sign_in_refresh_and_log_out_everywhere(api: httpx.Client, login: dict[str, str]) -> None:
+    """Two sign-ins (two devices); one refreshes, and a copy of its used refresh token ends that session; then
+    logging out everywhere ends the other."""
+    phone, laptop = (api.post("/auth/token", data=login) for _ in range(2))
+    assert phone.status_code == laptop.status_code == 200, (phone.text, laptop.text)
+    renewed = api.post("/auth/refresh", json={"refresh_token": phone.json()["refresh_token"]})
+    assert renewed.status_code == 200, renewed.text
+    assert renewed.json()["refresh_token"] != phone.json()["refresh_token"]
+    assert api.get("/users/me", headers=bearer(renewed.json())).status_code == 200
+    stolen = api.post("/auth/refresh", json={"refresh_token": phone.json()["refresh_token"]})
+    assert stolen.status_code == 401  # used before: the session ends, the renewed tokens with it
+    assert api.get("/users/me", headers=bearer(renewed.json())).status_code == 401
+    assert api.post("/auth/refresh", json={"refresh_token": renewed.json()["refresh_token"]}).status_code == 401
+    assert api.get("/users/me", headers=bearer(laptop.json())).status_code == 200
+    assert api.post("/auth/logout-all", headers=bearer(laptop.json())).status_code == 204
+    assert api.get("/users/me", headers=bearer(laptop.json())).status_code == 401
+    assert api.post("/auth/refresh", json={"refresh_token": laptop.json()["refresh_token"]}).status_code == 401
+    assert api.post("/auth/token", data=login).status_code == 200  # signing in again still works
+
+
+def bearer(tokens: dict[str, Any]) -> dict[str, str]:
+    return {"Authorization": f"Bearer {tokens['access_token']}"}
