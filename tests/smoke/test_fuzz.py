@@ -27,9 +27,10 @@ pytestmark = pytest.mark.smoke
 EXAMPLES = os.environ.get("DBGEN_FUZZ_EXAMPLES", "5")
 SEED = os.environ.get("DBGEN_FUZZ_SEED", "20251125")
 # The base project's operations by --auth, exactly: a change that hides one from the fuzzer, or adds one, fails here.
-# Login adds POST /auth/token, /auth/refresh, /auth/logout and /auth/logout-all, GET and PATCH /users/me, and
-# the roles: GET /users/{id}/roles, PUT and DELETE /users/{id}/roles/{role}.
-OPERATIONS = {"jwt": 25, "none": 16}
+# Login adds POST /auth/token, /auth/refresh, /auth/logout and /auth/logout-all, GET and PATCH /users/me, the
+# roles: GET /users/{id}/roles, PUT and DELETE /users/{id}/roles/{role}, and the accounts by mail: POST
+# /auth/password-recovery, /auth/reset-password, /auth/verify-email and /auth/verification.
+OPERATIONS = {"jwt": 29, "none": 16}
 # Signing out ends the session of the token that the superuser's run sends, and every later request would be a
 # 401: that run leaves out the two sign-out operations, which the anonymous run calls (401 without a token).
 SIGN_OUT = "^/api/v1/auth/logout"
