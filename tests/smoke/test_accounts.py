@@ -1,7 +1,7 @@
 """Accounts by mail as a new user meets them: generate a project, migrate, start the app (and, with a broker, the
-worker) as processes, and go through sign-up, verification, a password reset, refreshing and signing out everywhere over HTTP, reading the mails
-from an SMTP server in this process. On SQLite the jobs run in the app's process (no broker); on the database
-servers they go through Redis to `python -m app.worker`."""
+worker) as processes, and go through sign-up, verification, a password reset, refreshing and signing out
+everywhere over HTTP, reading the mails from an SMTP server in this process. On SQLite the jobs run in the app's
+process (no broker); on the database servers they go through Redis to `python -m app.worker`."""
 
 from __future__ import annotations
 
