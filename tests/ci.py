@@ -4,7 +4,7 @@ Read by tests/conftest.py (the skips CI allows), by the noxfile (which checks th
 this file by path, so nothing here may import tests.smoke) and by tests/unit/test_ci.py, which checks the
 counts against a collection and that the backend legs split the smoke tests between them.
 
-The parts: `.ci/run` runs `nox`, whose `tests` session runs all of tests/ on three workers. dbgen's GitHub workflow
+The parts: `.ci/run` runs `nox`, whose `tests` session runs all of tests/ on two workers. dbgen's GitHub workflow
 runs the same tests in parts: `nox -s lint unit`, then one `nox -s "smoke(BACKEND)"` leg per backend, which selects
 `pytest tests/smoke -k BACKEND`: every smoke test id names exactly one backend (`[sqlite-jwt]`, `[postgres]`).
 """
