@@ -61,7 +61,7 @@ def tests(session: nox.Session) -> None:
     """Unit tests and the smoke matrix: generated projects run against real databases.
 
     Two workers, one per core of CI's two: every smoke test makes its own project and databases, so they share
-    nothing (a third worker made the run slower: the smoke tests are CPU-bound). The slowest tests are listed at
+    nothing (a third worker did not make the run faster: the smoke tests are CPU-bound). The slowest tests are listed at
     the end, to see where the time goes.
     """
     install(session)
