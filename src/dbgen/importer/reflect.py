@@ -62,8 +62,24 @@ class Raw:
     declared: dict[tuple[str, str], str] = field(default_factory=dict)  # SQLite: each column's declared type
 
 
+# What reading needs beyond dbgen's own dependencies (the `import` extra): SQLAlchemy, greenlet for run_sync, and the
+# backend's async driver.
+NEEDS = {"postgres": "asyncpg", "mysql": "asyncmy", "sqlite": "aiosqlite"}
+
+
+def require(modules: tuple[str, ...]) -> None:
+    import importlib.util
+
+    missing = [m for m in modules if importlib.util.find_spec(m) is None]
+    if missing:
+        raise DatabaseError(
+            f"reading a database needs {', '.join(missing)}: pip install 'dbgen[import]' (SQLAlchemy and its drivers)"
+        )
+
+
 def parse_url(text: str) -> tuple[str, URL]:
     """The backend a URL names and the URL the importer connects with (its async driver, read-only options)."""
+    require(("sqlalchemy", "greenlet"))
     from sqlalchemy.engine import make_url
     from sqlalchemy.exc import ArgumentError
 
@@ -76,6 +92,7 @@ def parse_url(text: str) -> tuple[str, URL]:
         choices = ", ".join(sorted({f"{s}://" for s in DRIVERS}))
         raise DatabaseError(f"cannot read a {scheme!r} database; use a URL starting with one of {choices}")
     backend, driver = DRIVERS[scheme]
+    require((NEEDS[backend],))
     url = url.set(drivername=driver)
     if backend == "sqlite":
         if not url.database or url.database == ":memory:":
