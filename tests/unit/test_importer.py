@@ -217,7 +217,7 @@ def test_tables_and_exclude_choose(rental_file: Path) -> None:
         ("unknown_exclude", "--exclude: no table 'nope' in the database"),
         ("everything_excluded", "has no tables to import after --tables/--exclude"),
         ("no_primary_key", "has no table with a primary key to import"),
-        ("named_without_key", "table 'audit_log' has no primary key: dbgen cannot serve its rows one by one"),
+        ("named_without_key", "table 'audit_log': no primary key: rows cannot be read, changed or deleted one by one"),
         ("order_clash", "tables 'Order' and 'order_' both become 'Order' in Python; exclude one with --exclude"),
         ("column_clash", "table 'person': columns 'FirstName' and 'first_name' both become 'first_name' in Python"),
         ("unreachable", "cannot reach the postgres server at 127.0.0.1:9; is it running, and is the URL right?"),
@@ -267,6 +267,19 @@ def test_clashing_names_are_renamed_where_a_rename_resolves_them(tmp_path: Path)
         "created_at",
     ]
     assert all(c.access == MAPPED for c in message.columns)
+
+
+def test_a_key_without_a_field_type_leaves_its_table_out_and_dbgen_models_keep_their_names(tmp_path: Path) -> None:
+    """Fails if a table whose key has no dbgen type becomes a model (or stops the import), or if a table named like
+    one of dbgen's own models (roles, with login) takes that model's class unless told that model is not there."""
+    sql = "CREATE TABLE shape (outline GEOMETRY PRIMARY KEY); CREATE TABLE roles (role_id INTEGER PRIMARY KEY);"
+    url = sqlite_database(sql, tmp_path / "shapes.db")
+    schema = read_schema(url)
+    assert [t.names.cls for t in schema.tables] == ["RoleRecord"]
+    assert ("shape", "its primary key 'outline' is of type GEOMETRY, which dbgen has no field for") in {
+        (item.name, item.reason) for item in schema.left_out
+    }
+    assert [t.names.cls for t in read_schema(url, builtin=("User", "Item")).tables] == ["Role"]
 
 
 def test_names_without_ascii_letters_are_refused(tmp_path: Path) -> None:

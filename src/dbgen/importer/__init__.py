@@ -16,18 +16,19 @@ def read_schema(
     url: str,
     tables: list[str] | None = None,
     exclude: list[str] | None = None,
-    builtin: tuple[str, ...] = ("User", "Item"),
+    builtin: tuple[str, ...] | None = None,
 ) -> Schema:
     """The schema of the database at `url` (PostgreSQL, MySQL/MariaDB or SQLite), read without writing to it.
 
-    `tables` keeps only those, `exclude` leaves those out; `builtin` are the class names dbgen's own models take.
+    `tables` keeps only those, `exclude` leaves those out; `builtin` are the class names dbgen's own models take
+    (default: every model dbgen may write itself, build.DBGEN_MODELS), which an imported table's class gives way to.
     Raises DatabaseError (unreachable, refused, unknown database, nothing to import, unknown table) or InvalidName
     (names that clash after conversion), each with a one-line message that never shows the URL's password.
     """
-    from dbgen.importer.build import build
+    from dbgen.importer.build import DBGEN_MODELS, build
     from dbgen.importer.reflect import read
 
-    return build(read(url), tables, exclude, builtin)
+    return build(read(url), tables, exclude, DBGEN_MODELS if builtin is None else builtin)
 
 
 __all__ = ["DatabaseError", "Schema", "read_schema"]
