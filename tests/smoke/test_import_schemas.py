@@ -113,6 +113,7 @@ def check_rental(schema: Schema, db: str) -> None:
     assert customer.column("email").unique and customer.column("LastName").index
     assert any("replacement_cost" in c.sql for c in film.checks)
     assert schema.taken == ("users",)
+    assert schema.table("country").column("code").comment == "ISO 3166-1 alpha-2"
     if db == "postgres":
         assert str(customer.column("last_update").type) == "datetime(tz)"
         assert str(film.column("last_update").type) == "datetime(naive)"
@@ -123,6 +124,8 @@ def check_rental(schema: Schema, db: str) -> None:
         assert film.column("rating").type.enum_name == "mpaa_rating"
         assert {("partition", "payment_2024"), ("partition", "payment_2025")} <= left
         assert schema.table("category").column("category_id").identity == "always"
+        assert schema.table("address").column("location").type.db == "point"  # a type SQLAlchemy has no class for
+        assert any(c.name == "year.year_check" for c in film.checks)  # the domain's own CHECK
     else:
         assert film.column("special_features").access == LEFT_OUT and "SET(" in film.column("special_features").type.db
         assert schema.table("promotion").column("shape").access == LEFT_OUT
