@@ -194,6 +194,13 @@ def test_reading_writes_nothing(rental_file: Path) -> None:
         asyncio.run(write())
 
 
+def test_a_file_name_with_a_space_or_hash_is_read(tmp_path: Path) -> None:
+    """Fails if the read-only URI filename of a SQLite file does not escape its path (a # would end its path)."""
+    url = sqlite_database("CREATE TABLE tag (tag_id INTEGER PRIMARY KEY);", tmp_path / "my shop#1.db")
+    schema = read_schema(url)
+    assert schema.url == url and [t.name for t in schema.tables] == ["tag"]
+
+
 def test_tables_and_exclude_choose(rental_file: Path) -> None:
     """Fails if --tables or --exclude is ignored, or a foreign key to a table left out stays a relation."""
     schema = read_schema(f"sqlite:///{rental_file}", tables=["film", "film_actor", "Actor"])

@@ -100,14 +100,20 @@ def parse_url(text: str) -> tuple[str, URL]:
         path = Path(url.database)
         if not path.is_file():
             raise DatabaseError(f"no SQLite database at {path}")
-        # A read-only open: SQLite itself refuses every write, and a missing file is not created.
-        url = url.set(database=f"file:{path.resolve()}", query={"mode": "ro", "uri": "true"})
+        # A read-only open: SQLite itself refuses every write, and a missing file is not created. (A URI filename:
+        # the path percent-encoded, so that a space, ? or # in it stays part of it.)
+        url = url.set(database=path.resolve().as_uri(), query={"mode": "ro", "uri": "true"})
     elif not url.database:
         raise DatabaseError(f"{masked(url)} names no database; add it to the URL's path, e.g. /rental")
     return backend, url
 
 
 def masked(url: URL) -> str:
+    """The URL to show: its password hidden; a SQLite file by its path."""
+    if url.drivername.startswith("sqlite") and url.database and url.database.startswith("file:"):
+        from urllib.parse import unquote, urlparse
+
+        return f"sqlite:///{unquote(urlparse(url.database).path)}"
     return url.render_as_string(hide_password=True)
 
 
@@ -141,7 +147,7 @@ def _engine(backend: str, url: URL) -> AsyncEngine:
 def read(text: str) -> Raw:
     """Everything the inspector knows about the database at the URL `text`."""
     backend, url = parse_url(text)
-    raw = Raw(backend, masked(url) if backend != "sqlite" else f"sqlite:///{url.database.removeprefix('file:')}")  # type: ignore[union-attr]
+    raw = Raw(backend, masked(url))
     try:
         asyncio.run(_read(backend, url, raw))
     except DbgenError:
@@ -290,7 +296,7 @@ def explain(exc: BaseException, backend: str, url: URL) -> str:
     elif codes & _NO_DATABASE or "unknown database" in text or ("database" in text and "does not exist" in text):
         line = f"no database {url.database!r} on the {backend} server at {where}"
     elif backend == "sqlite":
-        line = f"cannot read the SQLite database {url.database}: {messages[-1].splitlines()[0]}"
+        line = f"cannot read the SQLite database {masked(url)}: {messages[-1].splitlines()[0]}"
     elif isinstance(exc, OSError | TimeoutError) or "connect" in text or "timeout" in text:
         line = f"cannot reach the {backend} server at {where}; is it running, and is the URL right?"
     else:
