@@ -227,6 +227,8 @@ def test_tables_and_exclude_choose(rental_file: Path) -> None:
         ("named_without_key", "table 'audit_log': no primary key: rows cannot be read, changed or deleted one by one"),
         ("order_clash", "tables 'Order' and 'order_' both become 'Order' in Python; exclude one with --exclude"),
         ("column_clash", "table 'person': columns 'FirstName' and 'first_name' both become 'first_name' in Python"),
+        ("no_database", "postgresql+asyncpg://postgres:***@127.0.0.1:5432 names no database; add it to the URL's path"),
+        ("memory", "a SQLite URL names a file, e.g. sqlite:///./shop.db"),
         ("unreachable", "cannot reach the postgres server at 127.0.0.1:9; is it running, and is the URL right?"),
     ],
 )
@@ -246,6 +248,8 @@ def test_bad_input_is_one_line(case: str, message: str, tmp_path: Path, rental_f
         "named_without_key": lambda: read_schema(rental, tables=["film", "audit_log"]),
         "order_clash": lambda: read_schema(bad("order_clash", tmp_path)),
         "column_clash": lambda: read_schema(bad("column_clash", tmp_path)),
+        "no_database": lambda: read_schema("postgresql://postgres:s3cret@127.0.0.1:5432"),
+        "memory": lambda: read_schema("sqlite://"),
         "unreachable": lambda: read_schema("postgresql://postgres:s3cret@127.0.0.1:9/rental"),
     }
     with pytest.raises(DbgenError) as raised:
@@ -287,6 +291,21 @@ def test_a_key_without_a_field_type_leaves_its_table_out_and_dbgen_models_keep_t
         (item.name, item.reason) for item in schema.left_out
     }
     assert [t.names.cls for t in read_schema(url, builtin=("User", "Item")).tables] == ["Role"]
+
+
+def test_odd_names_take_a_rename_that_is_free(tmp_path: Path) -> None:
+    """Fails if a table named like a Python keyword keeps it as its module, a rename takes a name another column
+    has, a relation takes a column's name, Alembic's own table is imported, or an expression index is lost."""
+    schema = read_schema(bad("odd_names", tmp_path))
+    assert [(t.name, t.names.cls, t.names.module) for t in schema.tables] == [
+        ("artist", "Artist", "artist"),
+        ("class", "ClassRecord", "class_record"),
+    ]
+    table = schema.table("class")
+    assert [c.python for c in table.columns] == ["class_id", "type_field_", "type_field", "artist", "artist_id"]
+    assert table.foreign_keys[0].relation == "artist_ref"
+    left = {(item.what, item.name) for item in schema.left_out}
+    assert {("table", "alembic_version"), ("index", "ix_artist_lower_name")} <= left
 
 
 def test_names_without_ascii_letters_are_refused(tmp_path: Path) -> None:

@@ -89,6 +89,7 @@ def build(
     built = [_classify(t, names) for t in built]
     enums = tuple(sorted(raw.enums.items()))
     taken = tuple(t for t in DBGEN_TABLES if t in raw.tables)
+    left += [LeftOut(i, "index", "an expression index stays in the database") for i in raw.skipped_indexes]
     views = tuple(raw.views)
     left += [LeftOut(v, "view", "a view stays in the database; it is not served") for v in views]
     return Schema(raw.backend, raw.url, tuple(built), views, tuple(left), tuple(renames), enums, taken)

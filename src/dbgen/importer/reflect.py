@@ -36,6 +36,7 @@ DRIVERS = {
 }
 CONNECT_TIMEOUT = 10  # seconds: an unreachable host fails in one line, not after a minute
 _UNRECOGNIZED = re.compile(r"Did not recognize type '([^']+)' of column '([^']+)'")
+_SKIPPED_INDEX = re.compile(r"Skipped unsupported reflection of expression-based index (\S+)")
 
 
 @dataclass
@@ -60,6 +61,7 @@ class Raw:
     # Types SQLAlchemy has no class for, by (table, column): the name the database gave ('point', 'geometry').
     unknown_types: dict[tuple[str, str], str] = field(default_factory=dict)
     declared: dict[tuple[str, str], str] = field(default_factory=dict)  # SQLite: each column's declared type
+    skipped_indexes: list[str] = field(default_factory=list)  # expression indexes SQLAlchemy did not reflect
 
 
 # What reading needs beyond dbgen's own dependencies (the `import` extra): SQLAlchemy, greenlet for run_sync, and the
@@ -182,20 +184,23 @@ def _inspect(conn: Connection, raw: Raw) -> None:
         raw.domains = {d["name"]: d["constraints"] for d in inspector.get_domains()}  # type: ignore[attr-defined]
     if not raw.tables:
         return
+    # SQLAlchemy warns of what it cannot reflect (a type it has no class for, an expression index on SQLite or
+    # MySQL): the report says so, naming it as the warning does (a column's type by the column's name).
     with warnings.catch_warnings(record=True) as caught:
         warnings.simplefilter("always")
-        columns = inspector.get_multi_columns(kind=ObjectKind.TABLE)
+        raw.columns = _by_table(inspector.get_multi_columns(kind=ObjectKind.TABLE))
+        # SQLite: a UNIQUE written on a column is only an automatic index (SQLAlchemy lists those on request)
+        automatic: dict[str, Any] = {"include_auto_indexes": True} if raw.backend == "sqlite" else {}
+        raw.indexes = _by_table(inspector.get_multi_indexes(kind=ObjectKind.TABLE, **automatic))
     for warning in caught:
-        found = _UNRECOGNIZED.search(str(warning.message))
-        if found:  # the warning does not say which table: the column's name finds it below
+        message = str(warning.message)
+        if found := _UNRECOGNIZED.search(message):
             raw.unknown_types[("", found.group(2))] = found.group(1)
-    raw.columns = _by_table(columns)
+        elif found := _SKIPPED_INDEX.search(message):
+            raw.skipped_indexes.append(found.group(1))
     raw.primary_keys = _by_table(inspector.get_multi_pk_constraint(kind=ObjectKind.TABLE))
     raw.foreign_keys = _by_table(inspector.get_multi_foreign_keys(kind=ObjectKind.TABLE))
     raw.uniques = _by_table(inspector.get_multi_unique_constraints(kind=ObjectKind.TABLE))
-    # SQLite: a UNIQUE written on a column is only an automatic index (SQLAlchemy lists those on request)
-    automatic: dict[str, Any] = {"include_auto_indexes": True} if raw.backend == "sqlite" else {}
-    raw.indexes = _by_table(inspector.get_multi_indexes(kind=ObjectKind.TABLE, **automatic))
     raw.checks = _by_table(inspector.get_multi_check_constraints(kind=ObjectKind.TABLE))
     if raw.backend == "mysql":
         _mysql_checks(conn, raw)
