@@ -175,10 +175,10 @@ def _inspect(conn: Connection, raw: Raw) -> None:
 
     inspector = inspect(conn)
     raw.dialect = conn.dialect
-    raw.tables = sorted(inspector.get_table_names())
-    raw.views = sorted(inspector.get_view_names())
+    raw.tables = sorted(inspector.get_table_names(), key=_by_name)
+    raw.views = sorted(inspector.get_view_names(), key=_by_name)
     if raw.backend == "postgres":
-        raw.views += sorted(inspector.get_materialized_view_names())
+        raw.views = sorted([*raw.views, *inspector.get_materialized_view_names()], key=_by_name)
         raw.partitions = _partitions(conn)
         raw.enums = {e["name"]: tuple(e["labels"]) for e in inspector.get_enums()}  # type: ignore[attr-defined]
         raw.domains = {d["name"]: d["constraints"] for d in inspector.get_domains()}  # type: ignore[attr-defined]
@@ -249,6 +249,11 @@ def _sqlite_on_delete(conn: Connection, table: str, fks: list[dict[str, Any]]) -
         for fk in fks:
             if fk["referred_table"] == target and fk["constrained_columns"] == columns:
                 fk.setdefault("options", {})["ondelete"] = on_delete
+
+
+def _by_name(name: str) -> tuple[str, str]:
+    """Tables in the order a person looks for them: `Actor` among the a's, not before every lowercase name."""
+    return name.lower(), name
 
 
 def _by_table(found: Any) -> dict[str, Any]:
