@@ -379,6 +379,3 @@ def _classify(table: Table, names: dict[str, ModelNames]) -> Table:
         only_keys = {c.name for c in table.columns} == pk
         return replace(table, kind=LINK if only_keys else LINK_MODEL, link=link)
     return table
-
-
-__all__ = ["READ_ONLY", "build"]

@@ -3,7 +3,7 @@ everything left out or read-only with the reason, and every rename."""
 
 from __future__ import annotations
 
-from dbgen.importer.ir import LINK, LINK_MODEL, MAPPED, Column, Schema, Table
+from dbgen.importer.ir import LINK_MODEL, MAPPED, Column, Schema, Table
 
 
 def _field(column: Column, table: Table) -> str:
@@ -71,6 +71,3 @@ def render(schema: Schema) -> str:
             f"Tables dbgen's own models would use, taken here (dbgen's take other names): {', '.join(schema.taken)}"
         )
     return "\n".join(lines) + "\n"
-
-
-__all__ = ["LINK", "render"]
