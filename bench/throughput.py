@@ -327,8 +327,9 @@ def markdown(results: dict[str, dict[str, dict[str, float]]], ratios: dict[str, 
     rows = ["| app: endpoint | req/s | p50 / p99 ms |", "|---|---:|---:|"]
     names = {"floor": "floor (Starlette + raw asyncpg)", "tutorial": "hand-written (FastAPI + SQLAlchemy tutorials)",
              "generated": "generated, `--auth none`", "signed": "generated, `--auth jwt`, a bearer token",
-             "peer": "s3rius's FastAPI-template", "layers": "layers_app"}  # fmt: skip
-    for server in ("floor", "tutorial", "generated", "peer", "signed", "layers"):
+             "peer": "s3rius's FastAPI-template", "layers": "layers_app",
+             "generated, small": "generated, `--auth none`, 1k users"}  # fmt: skip
+    for server in ("floor", "tutorial", "generated", "peer", "signed", "layers", "generated, small"):
         for endpoint, run in results.get(server, {}).items():
             latency = f"{run['p50_ms']:.1f} / {run['p99_ms']:.0f}"
             rows.append(f"| {names[server]}: {endpoint} | {run['rps']:,.0f} | {latency} |")
