@@ -59,7 +59,9 @@ def dbgen(project: Project, *args: str) -> subprocess.CompletedProcess[str]:
     )
 
 
-def check_everything(project: Project) -> int:
+def check_everything(project: Project, per_file: Counter[str] | None = None) -> int:
+    """Lint, types, migrations (SQL) and the whole suite; returns how many tests ran (and, into `per_file`, how
+    many of each file: the suite's own report, so nothing is collected twice)."""
     project.run("ruff", "check", ".")
     project.run("ruff", "format", "--check", ".")
     project.run("mypy")
@@ -67,7 +69,7 @@ def check_everything(project: Project) -> int:
         project.run("alembic", "upgrade", "head")
         check = project.run("alembic", "check")
         assert "No new upgrade operations detected" in check.stdout + check.stderr
-    return suite_counts(project)["tests"]
+    return suite_counts(project, per_file=per_file)["tests"]
 
 
 # Every backend, and a project without the example Item (dbgen new --no-example) on each family.
@@ -114,8 +116,8 @@ def test_add_and_remove_models(db: str, example: bool, tmp_path: Path) -> None:
         widened = dbgen(project, "set-access", "Category", "--write", "users")
         assert widened.returncode == 0, widened.stderr
         assert "superuser" not in (root / "app/api/routes/categories.py").read_text()
-        grown = check_everything(project)
-        per_file = _tests_per_file(project)
+        per_file: Counter[str] = Counter()
+        grown = check_everything(project, per_file)
         assert {args[0]: per_file[f"tests/test_{ModelNames.of(args[0]).plural}.py"] for args in ADDED} == added_tests
         assert grown == base + ROLE_TESTS + sum(added_tests.values())  # each came with its own tests, and only those
         # The generated admin test opens every model's list page from the admin's menu.
@@ -158,8 +160,3 @@ def fuzz_added_models(project: Project, tmp_path: Path) -> None:
             project, base, tmp_path / "added.xml", EXAMPLES, token, f"--include-tag-regex=^({tags})$",
             operations=ADDED_OPERATIONS * len(ADDED),
         )  # fmt: skip
-
-
-def _tests_per_file(project: Project) -> Counter[str]:
-    result = project.run("pytest", "--collect-only", "-q", "-p", "no:cacheprovider")
-    return Counter(line.split("::")[0] for line in result.stdout.splitlines() if "::" in line)
