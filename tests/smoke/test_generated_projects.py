@@ -148,16 +148,20 @@ def junit_files(report: Path) -> Counter[str]:
 
 
 def suite_counts(
-    project: Project, *, coverage: bool = False, browser: bool = False, per_file: Counter[str] | None = None
+    project: Project,
+    *tests: str,
+    coverage: bool = False,
+    browser: bool = False,
+    per_file: Counter[str] | None = None,
 ) -> dict[str, float]:
-    """Run the generated test suite; it must pass with nothing skipped. Returns its counts and, with
-    `coverage` (as the project's CI runs it), the share of lines covered. The admin's browser test runs only
-    with `browser`. Given `per_file`, adds to it how many tests of each test file ran."""
+    """Run the generated test suite (or only `tests`: files or test ids); it must pass with nothing skipped.
+    Returns its counts and, with `coverage` (as the project's CI runs it), the share of lines covered. The
+    admin's browser test runs only with `browser`. Given `per_file`, adds to it how many tests of each file ran."""
     report, measured = project.root / "report.xml", project.root / "coverage.json"
     options = ["--cov", f"--cov-report=json:{measured}"] if coverage else []
     if not browser:
         options += ["-m", "not browser"]
-    project.run("pytest", "-q", "-p", "no:cacheprovider", f"--junitxml={report}", *options)
+    project.run("pytest", "-q", "-p", "no:cacheprovider", f"--junitxml={report}", *options, *tests)
     counts: dict[str, float] = dict(junit_counts(report))
     if per_file is not None:
         per_file.update(junit_files(report))
