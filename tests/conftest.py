@@ -1,9 +1,10 @@
 """Test order: the longest smoke tests first, so that on two workers none of them starts last and runs alone.
 
 The noxfile runs them with `--dist loadgroup --no-loadscope-reorder`: xdist hands out the tests in this order,
-one at a time, to whichever worker is free (tests marked `xdist_group` go together, to one worker), so the long
-ones are spread over both workers and the short ones fill in at the end. xdist's default (`--dist load`) would
-send each worker a fixed block of consecutive tests first, one of them every long test.
+one at a time, to whichever worker is free, so the long ones are spread over both workers and the short ones
+fill in at the end. xdist's default (`--dist load`) sends each worker a fixed block of consecutive tests first.
+(No test is marked `xdist_group`: with pytest 9, xdist 3.8 cannot tag a test's id with its group, so a group
+would not hold together.)
 
 In CI (CI=true) a skip is a failure unless its reason is on tests/ci.py's ALLOWED_SKIPS: a test that did not run
 because something was missing must not leave the run green.

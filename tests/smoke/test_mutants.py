@@ -25,8 +25,7 @@ import dbgen as dbgen_package
 from tests.smoke.servers import fresh_database, require
 from tests.smoke.test_generated_projects import Project
 
-# One worker takes every mutant, so that the projects are made once (`--dist loadgroup`, tests/conftest.py).
-pytestmark = [pytest.mark.smoke, pytest.mark.xdist_group("mutants")]
+pytestmark = pytest.mark.smoke
 
 # The models added to the SQLite project: a case-insensitive unique name, and a product with a decimal, an
 # enum, an optional int, an optional unique text and a reference, which only editors (a role) may change.
