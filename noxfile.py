@@ -61,11 +61,13 @@ def tests(session: nox.Session) -> None:
     """Unit tests and the smoke matrix: generated projects run against real databases.
 
     Two workers, one per core of CI's two: every smoke test makes its own project and databases, so they share
-    nothing (a third worker did not make the run faster: the smoke tests are CPU-bound). The slowest tests are listed at
-    the end, to see where the time goes.
+    nothing (a third worker did not make the run faster: the smoke tests are CPU-bound). Tests go to whichever
+    worker is free, one at a time, in tests/conftest.py's order (the longest first), so that both work until the
+    end. The slowest tests are listed at the end, to see where the time goes.
     """
     install(session)
-    pytest_counted(session, CI["ALL_TESTS"], "-n", "2", "--durations=25", empty_passes=True)
+    schedule = ("--dist", "loadgroup", "--no-loadscope-reorder")
+    pytest_counted(session, CI["ALL_TESTS"], "-n", "2", *schedule, "--durations=25", empty_passes=True)
 
 
 @nox.session

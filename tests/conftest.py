@@ -1,5 +1,11 @@
 """Test order: the longest smoke tests first, so that on two workers none of them starts last and runs alone.
 
+The noxfile runs them with `--dist loadgroup --no-loadscope-reorder`: xdist hands out the tests in this order,
+one at a time, to whichever worker is free, so the long ones are spread over both workers and the short ones
+fill in at the end. xdist's default (`--dist load`) sends each worker a fixed block of consecutive tests first.
+(No test is marked `xdist_group`: with pytest 9, xdist 3.8 cannot tag a test's id with its group, so a group
+would not hold together.)
+
 In CI (CI=true) a skip is a failure unless its reason is on tests/ci.py's ALLOWED_SKIPS: a test that did not run
 because something was missing must not leave the run green.
 """
@@ -12,14 +18,36 @@ import pytest
 
 from tests.ci import ALLOWED_SKIPS, IN_CI
 
-# Modules by how long each of their tests runs, the longest first; the rest keep their order after them.
-LONGEST_FIRST = ("test_grow_project", "test_update", "test_fuzz")  # in tests/smoke
+# Seconds the longest tests took in a full run on two workers (`--durations`), by id in tests/; they run first,
+# longest first. The other smoke modules follow, LONGEST_FIRST's first, each keeping pytest's order within the
+# module (and so its module-scoped fixtures' grouping); the unit tests run last.
+SECONDS = {
+    "smoke/test_grow_project.py::test_add_and_remove_models[sqlite]": 365,
+    "smoke/test_grow_project.py::test_add_and_remove_models[postgres]": 280,
+    "smoke/test_fresh_clone.py::test_workflow_run_steps_pass_on_a_fresh_clone[postgres]": 247,
+    "smoke/test_fresh_clone.py::test_workflow_run_steps_pass_on_a_fresh_clone[sqlite]": 227,
+    "smoke/test_grow_project.py::test_add_and_remove_models[mysql]": 206,
+    "smoke/test_grow_project.py::test_add_and_remove_models[mongo]": 181,
+    "smoke/test_grow_project.py::test_add_and_remove_models[sqlite-no-example]": 163,
+    "smoke/test_fresh_clone.py::test_workflow_run_steps_pass_on_a_fresh_clone[mysql]": 148,
+    "smoke/test_grow_project.py::test_add_and_remove_models[mongo-no-example]": 146,
+    "smoke/test_generated_projects.py::test_generated_suite_passes[sqlite-jwt-no-example]": 136,
+    "smoke/test_fresh_clone.py::test_workflow_run_steps_pass_on_a_fresh_clone[mongo]": 113,
+    "smoke/test_generated_projects.py::test_generated_suite_passes[mongo-jwt-no-example]": 97,
+    "smoke/test_generated_projects.py::test_generated_suite_passes[postgres-none]": 90,
+    "smoke/test_generated_projects.py::test_generated_suite_passes[sqlite-none]": 80,
+    "unit/test_ci.py::test_the_counts_are_the_collection_and_the_legs_split_the_smoke_tests": 65,
+}
+LONGEST_FIRST = ("test_mutants", "test_update", "test_fuzz")  # modules whose every test is long
 
 
 def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
-    def rank(item: pytest.Item) -> int:
-        module = item.path.stem if item.path.parent.name == "smoke" else ""
-        return LONGEST_FIRST.index(module) if module in LONGEST_FIRST else len(LONGEST_FIRST)
+    def rank(item: pytest.Item) -> tuple[int, int]:
+        seconds = SECONDS.get(item.nodeid.removeprefix("tests/"), 0)
+        if item.path.parent.name != "smoke":
+            return (-seconds, len(LONGEST_FIRST) + 1)
+        module = item.path.stem
+        return (-seconds, LONGEST_FIRST.index(module) if module in LONGEST_FIRST else len(LONGEST_FIRST))
 
     items.sort(key=rank)  # stable: within a module, pytest's order (and its fixture grouping) stays
 

@@ -5,7 +5,8 @@ ignores), install it from the clone's own pyproject into a fresh virtual environ
 of `.github/workflows/ci.yml` in order, with the job's `env:`, in a shell as GitHub runs it. The job's service
 containers are this machine's servers: its database URLs point at databases made for this run only.
 The suite's step must run exactly the variant's number of tests (TESTS), none skipped: this is where the
-suites of the login projects with the example run (test_generated_projects runs the other variants').
+suites of the login projects with the example run, and their ruff and mypy (test_generated_projects runs the other
+variants').
 
 What cannot run here: the `uses:` steps (GitHub actions: the checkout is the clone, and setup-python's
 interpreter is this machine's Python: one version per backend, PYTHONS, rather than the matrix). Every `run:`
@@ -105,7 +106,8 @@ def databases_for(db: str, urls: dict[str, str]) -> dict[str, str]:
 @pytest.mark.parametrize("db", list(BACKENDS))
 def test_workflow_run_steps_pass_on_a_fresh_clone(db: str, tmp_path: Path) -> None:
     """Fails if a step fails on a fresh clone, or the workflow's suite skips a test: installed with `.[dev]` only,
-    the admin's browser test skips without Playwright."""
+    the admin's browser test skips without Playwright. Or if the workflow no longer runs ruff, mypy and (SQL) the
+    migrations' check: for these variants, its steps are where they run (test_generated_projects runs the others')."""
     require(db)
     started = time.monotonic()
     clone = clone_of_a_new_project(db, tmp_path)
@@ -124,6 +126,9 @@ def test_workflow_run_steps_pass_on_a_fresh_clone(db: str, tmp_path: Path) -> No
     if not Path("/usr/bin/chromium").is_file():
         missing("no Chromium at /usr/bin/chromium for the workflow's step `Chromium for the admin's browser test`")
     assert [step["run"].split()[0] for step in steps].count("pytest") == 1
+    checks = ["ruff check .", "ruff format --check .", "mypy"]
+    checks += ["alembic upgrade head && alembic check"] if BACKENDS[db].is_sql else []
+    assert [step["run"] for step in steps if step["run"] in checks] == checks
     base = {key: value for key, value in os.environ.items() if key not in NOT_INHERITED}
     base |= {"PATH": f"{venv / 'bin'}{os.pathsep}{os.environ['PATH']}", "CI": "true", "NO_COLOR": "1"}
     report = tmp_path / "report.xml"  # the workflow's pytest step writes its counts here too

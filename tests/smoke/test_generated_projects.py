@@ -8,6 +8,7 @@ import os
 import subprocess
 import sys
 import xml.etree.ElementTree as ET
+from collections import Counter
 from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
@@ -95,8 +96,8 @@ def variant_id(db: str, auth: str, example: bool) -> str:
 
 
 ALL = [(db, auth, True) for db, auth in VARIANTS] + [(db, auth, False) for db, auth in NO_EXAMPLE]
-# The variants whose suite tests/smoke/test_fresh_clone.py runs, from a clone, by the project's own workflow
-# (the same exact count asserted there); the suite of the others runs here.
+# The variants whose suite, ruff and mypy tests/smoke/test_fresh_clone.py runs, from a clone, by the project's own
+# workflow (the same exact count asserted there, and its ruff and mypy steps); those of the others run here.
 CLONED = [(db, "jwt", True) for db in BACKENDS]
 
 
@@ -115,13 +116,13 @@ def uncloned(request: pytest.FixtureRequest, tmp_path_factory: pytest.TempPathFa
         yield made
 
 
-def test_ruff(project: Project) -> None:
-    project.run("ruff", "check", ".")
-    project.run("ruff", "format", "--check", ".")
+def test_ruff(uncloned: Project) -> None:
+    uncloned.run("ruff", "check", ".")
+    uncloned.run("ruff", "format", "--check", ".")
 
 
-def test_mypy(project: Project) -> None:
-    project.run("mypy")
+def test_mypy(uncloned: Project) -> None:
+    uncloned.run("mypy")
 
 
 def test_migrations_apply_and_match_models(project: Project) -> None:
@@ -142,16 +143,30 @@ def junit_counts(report: Path) -> dict[str, int]:
     return {key: int(suite.get(key, "0")) for key in ("tests", "failures", "errors", "skipped")}
 
 
-def suite_counts(project: Project, *, coverage: bool = False, browser: bool = False) -> dict[str, float]:
-    """Run the generated test suite; it must pass with nothing skipped. Returns its counts and, with
-    `coverage` (as the project's CI runs it), the share of lines covered. The admin's browser test runs only
-    with `browser`."""
+def junit_files(report: Path) -> Counter[str]:
+    """How many tests of each test file a pytest junit report holds, by the file's path ("tests/test_tags.py")."""
+    cases = ET.parse(report).getroot().iter("testcase")
+    return Counter(str(case.get("classname")).replace(".", "/") + ".py" for case in cases)
+
+
+def suite_counts(
+    project: Project,
+    *tests: str,
+    coverage: bool = False,
+    browser: bool = False,
+    per_file: Counter[str] | None = None,
+) -> dict[str, float]:
+    """Run the generated test suite (or only `tests`: files or test ids); it must pass with nothing skipped.
+    Returns its counts and, with `coverage` (as the project's CI runs it), the share of lines covered. The
+    admin's browser test runs only with `browser`. Given `per_file`, adds to it how many tests of each file ran."""
     report, measured = project.root / "report.xml", project.root / "coverage.json"
     options = ["--cov", f"--cov-report=json:{measured}"] if coverage else []
     if not browser:
         options += ["-m", "not browser"]
-    project.run("pytest", "-q", "-p", "no:cacheprovider", f"--junitxml={report}", *options)
+    project.run("pytest", "-q", "-p", "no:cacheprovider", f"--junitxml={report}", *options, *tests)
     counts: dict[str, float] = dict(junit_counts(report))
+    if per_file is not None:
+        per_file.update(junit_files(report))
     report.unlink()
     if coverage:
         counts["covered"] = json.loads(measured.read_text())["totals"]["percent_covered"]

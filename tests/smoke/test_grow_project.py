@@ -62,7 +62,9 @@ def dbgen(project: Project, *args: str) -> subprocess.CompletedProcess[str]:
     )
 
 
-def check_everything(project: Project) -> int:
+def check_everything(project: Project, *tests: str, per_file: Counter[str] | None = None) -> int:
+    """Lint, types, migrations (SQL) and the suite (or only `tests`); returns how many tests ran (and, into
+    `per_file`, how many of each file)."""
     project.run("ruff", "check", ".")
     project.run("ruff", "format", "--check", ".")
     project.run("mypy")
@@ -70,7 +72,25 @@ def check_everything(project: Project) -> int:
         project.run("alembic", "upgrade", "head")
         check = project.run("alembic", "check")
         assert "No new upgrade operations detected" in check.stdout + check.stderr
-    return suite_counts(project)["tests"]
+    return suite_counts(project, *tests, per_file=per_file)["tests"]
+
+
+# The base suite's tests that go over every model or route the project has, those add-model adds too: they run
+# while the project holds all four added models, with Product's tests, and again in the whole suite at the end
+# (see test_add_and_remove_models).
+PLANS = "tests/test_query_plans.py"  # every list shape of every model, explained
+EVERY_MODEL = (
+    "tests/test_admin.py::test_every_model_has_a_list_page",
+    "tests/test_auth.py::test_every_api_route_but_login_needs_a_token",
+    PLANS,
+)
+# And the database's: on SQL the models against the migrations, on MongoDB the indexes made at start.
+EVERY_TABLE = {True: "tests/test_migrations.py", False: "tests/test_startup.py"}
+
+
+def suite_files(root: Path) -> dict[str, bytes]:
+    """The project's test files, by path, with their content."""
+    return {path.relative_to(root).as_posix(): path.read_bytes() for path in sorted((root / "tests").glob("test_*.py"))}
 
 
 # Every backend, and a project without the example Item (dbgen new --no-example) on each family.
@@ -80,7 +100,12 @@ GROWN = [(db, True) for db in BACKENDS] + [("sqlite", False), ("mongo", False)]
 @pytest.mark.parametrize(("db", "example"), GROWN, ids=[f"{db}{'' if e else '-no-example'}" for db, e in GROWN])
 def test_add_and_remove_models(db: str, example: bool, tmp_path: Path) -> None:
     """Fails if add-model or add-field writes fewer tests than ADDED_TESTS (a model test template that loses a
-    test), or growing the project drops a test of the base suite."""
+    test), or growing the project drops a test of the base suite.
+
+    Each test file of the grown project (four models, a role, fields added and removed, access widened) runs once,
+    in the state where it last exists: Product's, which remove-model deletes, while the project is grown, with the
+    base tests that go over every model, route and table (EVERY_MODEL, EVERY_TABLE); every other one, unchanged by
+    remove-model (that is asserted), in the whole suite after it, counted."""
     require(db)
     root = tmp_path / "shop"
     subprocess.run(
@@ -95,6 +120,7 @@ def test_add_and_remove_models(db: str, example: bool, tmp_path: Path) -> None:
         project = Project(root, db, env | urls | {"NO_COLOR": "1"})
         if BACKENDS[db].is_sql:
             project.run("alembic", "upgrade", "head")  # the base schema is live before the project grows
+        base_files = suite_files(root)
         # The base suite, as test_generated_projects counts and runs it; here the browser test is deselected.
         base = TESTS[db, "jwt", example] - 1
         added_tests = {model: n - (0 if BACKENDS[db].is_sql else EDGE_TESTS[model]) for model, n in ADDED_TESTS.items()}
@@ -117,11 +143,13 @@ def test_add_and_remove_models(db: str, example: bool, tmp_path: Path) -> None:
         widened = dbgen(project, "set-access", "Category", "--write", "users")
         assert widened.returncode == 0, widened.stderr
         assert "superuser" not in (root / "app/api/routes/categories.py").read_text()
-        grown = check_everything(project)
-        per_file = _tests_per_file(project)
-        assert {args[0]: per_file[f"tests/test_{ModelNames.of(args[0]).plural}.py"] for args in ADDED} == added_tests
-        # each came with its own tests and its lists' query plans, and only those
-        assert grown == base + ROLE_TESTS + sum(added_tests.values()) + sum(QUERY_PLAN_TESTS.values())
+        grown_files = suite_files(root)
+        written = {f"tests/test_{ModelNames.of(args[0]).plural}.py" for args in ADDED} | {"tests/test_roles.py"}
+        assert {path for path, content in grown_files.items() if base_files.get(path) != content} == written
+        products = "tests/test_products.py"
+        per_file: Counter[str] = Counter()
+        check_everything(project, products, *EVERY_MODEL, EVERY_TABLE[BACKENDS[db].is_sql], per_file=per_file)
+        grown_plans = per_file[PLANS]
         # The generated admin test opens every model's list page from the admin's menu.
         assert admin_views(project) == built_in | {"category", "note", "product", "tag"}
         assert "stock: int = Field(default=0" in (root / "app/schemas/product.py").read_text()
@@ -141,7 +169,15 @@ def test_add_and_remove_models(db: str, example: bool, tmp_path: Path) -> None:
         removed = dbgen(project, "remove-model", "Product")
         assert removed.returncode == 0, removed.stderr
         assert not schema.exists()
-        assert check_everything(project) == grown - added_tests["Product"] - QUERY_PLAN_TESTS["Product"]
+        assert suite_files(root) == {path: content for path, content in grown_files.items() if path != products}
+        per_file = Counter({products: per_file[products]})  # the other files' tests run again: count them once
+        everything = check_everything(project, per_file=per_file)
+        # Each added model came with its own tests and its lists' query plans, and only those; the role with its
+        # own; none of the base's lost.
+        assert {args[0]: per_file[f"tests/test_{ModelNames.of(args[0]).plural}.py"] for args in ADDED} == added_tests
+        assert grown_plans - per_file[PLANS] == QUERY_PLAN_TESTS["Product"]
+        plans = sum(QUERY_PLAN_TESTS.values()) - QUERY_PLAN_TESTS["Product"]
+        assert everything == base + ROLE_TESTS + sum(added_tests.values()) - added_tests["Product"] + plans
         assert admin_views(project) == built_in | {"category", "note", "tag"}
 
 
@@ -162,8 +198,3 @@ def fuzz_added_models(project: Project, tmp_path: Path) -> None:
             project, base, tmp_path / "added.xml", EXAMPLES, token, f"--include-tag-regex=^({tags})$",
             operations=ADDED_OPERATIONS * len(ADDED),
         )  # fmt: skip
-
-
-def _tests_per_file(project: Project) -> Counter[str]:
-    result = project.run("pytest", "--collect-only", "-q", "-p", "no:cacheprovider")
-    return Counter(line.split("::")[0] for line in result.stdout.splitlines() if "::" in line)

@@ -29,8 +29,9 @@ def ids(collection: subprocess.Popen[str]) -> list[str]:
 
 
 def test_the_counts_are_the_collection_and_the_legs_split_the_smoke_tests() -> None:
-    """Fails if a smoke test's id names no backend (every leg drops it) or two (two legs run it), or a test is added
-    or lost without tests/ci.py saying so (the counts nox and the GitHub jobs check after each run)."""
+    """Fails if a smoke test's id names no backend (every leg drops it) or two (two legs run it), a test is added
+    or lost without tests/ci.py saying so (the counts nox and the GitHub jobs check after each run), or a test that
+    tests/conftest.py schedules first by its duration was renamed (it would lose its place and could start last)."""
     everything = collect("tests")  # what `.ci/run` runs: `nox` -> `tests` -> `pytest -n 2`
     legs = {backend: collect("tests/smoke", "-k", backend) for backend in ci.SMOKE_TESTS}
     selected = {backend: ids(leg) for backend, leg in legs.items()}
@@ -44,11 +45,13 @@ def test_the_counts_are_the_collection_and_the_legs_split_the_smoke_tests() -> N
     counts = {"unit": len(unit)} | {backend: len(tests) for backend, tests in selected.items()}
     assert counts == {"unit": ci.UNIT_TESTS} | ci.SMOKE_TESTS, "update tests/ci.py"
     assert len(collected) == ci.ALL_TESTS
+    # The tests that tests/conftest.py runs first by their measured time: each still exists under its id.
+    assert {f"tests/{test}" for test in conftest.SECONDS} <= set(collected), "rename them in tests/conftest.py"
 
 
 def test_the_github_workflow_runs_every_part() -> None:
     """Fails if the workflow drops a backend leg, selects the smoke tests another way than nox does, or leaves the
-    unit tests out."""
+    unit tests out; or if `nox -s tests` hands out its tests other than one at a time in tests/conftest.py's order."""
     workflow = yaml.safe_load((ROOT / ".github/workflows/ci.yml").read_text())
     jobs = workflow["jobs"]
     assert workflow["env"]["CI"] == "true"
@@ -56,6 +59,8 @@ def test_the_github_workflow_runs_every_part() -> None:
     assert jobs["smoke"]["strategy"]["matrix"]["backend"] == list(ci.SMOKE_TESTS)
     assert {"run": 'nox -s "smoke(${{ matrix.backend }})"'} in jobs["smoke"]["steps"]
     noxfile = (ROOT / "noxfile.py").read_text()
+    # `.ci/run`'s tests go to whichever worker is free, one at a time, in tests/conftest.py's order.
+    assert 'schedule = ("--dist", "loadgroup", "--no-loadscope-reorder")' in noxfile
     assert 'pytest_counted(session, CI["SMOKE_TESTS"][backend], "tests/smoke", "-k", backend)' in noxfile
     assert 'pytest_counted(session, CI["UNIT_TESTS"], "tests/unit")' in noxfile
 
