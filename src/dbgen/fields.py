@@ -482,7 +482,11 @@ def _bounded(token: str, kind: str, bounds: dict[str, str], default: str) -> Fie
             numbered = f"{literal(start)} + {step}"
         seed = f"Decimal({numbered})" if kind == "decimal" else ""
         return replace(
-            base, constraint=", ".join(parts), samples=samples, numbered=numbered, seed=seed  # type: ignore[arg-type]
+            base,
+            constraint=", ".join(parts),
+            samples=samples,  # type: ignore[arg-type]
+            numbered=numbered,
+            seed=seed,
         )
     limit = base.max_length
     low = _length(token, "minlen", bounds.get("minlen"), 0, limit)
