@@ -142,7 +142,7 @@ def sys_python(session: nox.Session) -> str:
 
 @nox.session
 def demo(session: nox.Session) -> None:
-    """The main job: generate a SQLite project, install it, migrate, run its tests and serve it."""
+    """The main job: generate a SQLite project, install it, migrate, run its tests, seed it and serve it."""
     session.install("-e", ".")
     target = Path(os.environ.get("DEMO_DIR", "demo")).resolve()
     if target.exists():
@@ -155,6 +155,7 @@ def demo(session: nox.Session) -> None:
     with session.chdir(target):
         session.run(python, "-m", "alembic", "upgrade", "head", external=True)
         session.run(python, "-m", "pytest", "-q", external=True)
+        session.run(python, "-m", "app.seed", "--rows", "50", external=True)  # lists and an admin with rows in them
         session.run(python, str(Path(__file__).parent / "tests" / "smoke" / "serve.py"), external=True)
 
 

@@ -7,7 +7,8 @@ What it does, in one run:
 1. `dbgen new shop --db postgres` into bench/.work/shop and `pip install -e` it into this interpreter.
 2. Two databases on the PostgreSQL server of BENCH_DATABASE_URL (default the local one): `dbgen_bench`
    with 100k users and 1M items, `dbgen_bench_small` with 1k users and 10k items, migrated with the
-   project's own Alembic migrations (so with its indexes) and loaded with COPY.
+   project's own Alembic migrations (so with its indexes) and filled by its seed command (`python -m app.seed`,
+   COPY).
 3. uvicorn, one worker, serves the generated app, bench/floor_app.py (Starlette + raw asyncpg, the
    least code that answers the same GET by id), bench/tutorial_app.py (the app a user writes by hand from
    FastAPI's and SQLAlchemy's tutorials: the anchor of the ratios), bench/layers_app.py, the generated
@@ -50,7 +51,7 @@ import sys
 import tempfile
 import time
 import tomllib
-from datetime import UTC, datetime, timedelta
+from datetime import UTC, datetime
 from pathlib import Path
 from urllib.parse import urlsplit
 
@@ -61,8 +62,6 @@ from report import RESULTS, report
 ROOT = Path(__file__).resolve().parent.parent
 WORK = ROOT / "bench" / ".work"
 SERVER = os.environ.get("BENCH_DATABASE_URL", "postgresql://postgres@127.0.0.1:5432/postgres")
-# A real Argon2 hash: the column holds what the app would write; no request here verifies it.
-HASH = "$argon2id$v=19$m=65536,t=3,p=4$c29tZXNhbHRzb21lc2FsdA$Yc8Cw0mX4gFQkzJ6tP9OQr0lVNSgkRyr0oK3C5cQbNY"
 WORDS = ["notebook", "pencil", "marker", "folder", "stapler", "eraser", "ruler", "binder", "paper", "ink",
          "lamp", "chair", "desk", "shelf", "cable", "charger", "monitor", "keyboard", "mouse", "tablet"]  # fmt: skip
 DATASETS = {"": (100_000, 1_000_000), "_small": (1_000, 10_000)}  # database name suffix: users, items
@@ -90,40 +89,21 @@ async def migrated(name: str, project: Path, python: str, env: dict[str, str]) -
 
 
 async def load(name: str, users: int, items: int, project: Path) -> None:
-    """Create, migrate and fill one database (migrated by the project with login: its tables are a superset).
+    """Create, migrate and fill one database (migrated by the project with login: its tables are a superset), filled
+    by the project's own seed command, `python -m app.seed` (COPY, the seeded users sharing one password hash).
 
     The only place that writes the generated app's rows: every app measured reads what this loads."""
     env = os.environ | {"DATABASE_URL": database_url(name).replace("postgresql://", "postgresql+asyncpg://")}
     await migrated(name, project, sys.executable, env)
     started = time.perf_counter()
-    rng = random.Random(42)
-    epoch = datetime(2026, 1, 1, tzinfo=UTC)
+    command = [sys.executable, "-m", "app.seed", "--rows", f"users={users}", "--rows", f"items={items}"]
+    seeded = subprocess.run(command, cwd=project, env=env, check=True, capture_output=True, text=True)
     conn = await asyncpg.connect(database_url(name))
     try:
-        await conn.copy_records_to_table(
-            "users",
-            columns=["id", "email", "hashed_password", "full_name", "is_active", "created_at", "updated_at"],
-            records=(
-                (i, f"user{i}@example.com", HASH, f"{rng.choice(WORDS).title()} {rng.choice(WORDS).title()} {i}",
-                 i % 10 != 0, epoch + timedelta(seconds=i), epoch + timedelta(seconds=i))
-                for i in range(1, users + 1)
-            ),
-        )  # fmt: skip
-        await conn.copy_records_to_table(
-            "items",
-            columns=["id", "title", "description", "owner_id", "created_at", "updated_at"],
-            records=(
-                (i, f"{rng.choice(WORDS)} {rng.choice(WORDS)} {i}", f"{rng.choice(WORDS)} {rng.choice(WORDS)}",
-                 rng.randint(1, users), epoch + timedelta(seconds=i), epoch + timedelta(seconds=i))
-                for i in range(1, items + 1)
-            ),
-        )  # fmt: skip
-        for table in ("users", "items"):
-            await conn.execute(f"SELECT setval(pg_get_serial_sequence('{table}', 'id'), (SELECT max(id) FROM {table}))")
         await conn.execute("VACUUM ANALYZE")
     finally:
         await conn.close()
-    print(f"{name}: loaded {users} users, {items} items in {time.perf_counter() - started:.1f} s")
+    print(f"{name}: {seeded.stdout.splitlines()[0]}; with VACUUM ANALYZE {time.perf_counter() - started:.1f} s")
 
 
 def make_peer(folder: Path, python: str) -> tuple[Path, str, str]:

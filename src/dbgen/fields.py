@@ -33,6 +33,10 @@ class FieldType:
     indexable: bool = True
     samples: tuple[str, str, str] = ("", "", "")  # Python literals of JSON values: create, other, update
     numbered: str = "n"  # an expression of `n` giving a distinct valid value per test row
+    # The same as the Python value a model stores, for app.seed, valid and distinct for millions of rows (a date
+    # of `numbered` runs past year 9999 at n = 8000), and what its module imports for it; "" is `numbered`.
+    seed: str = ""
+    seed_imports: tuple[str, ...] = ()
     compare: str = "{got} == {expected}"  # how a test compares a response value with a sample
     bson: str = ""  # the $type alias of a stored value on MongoDB (a partial index skips the nulls by it)
     app_imports: tuple[str, ...] = ()  # what schemas import from the app for the annotation (an enum's class)
@@ -59,11 +63,12 @@ TYPES: dict[str, FieldType] = {
     for t in (
         FieldType("str", "str", "String(255)", "sa.String(length=255)", constraint="min_length=1, max_length=255",
                   bson="string", searchable=True, samples=('"alpha"', '"bravo"', '"charlie"'), numbered='f"alpha {n}"',
-                  min_length=1, max_length=255),
+                  seed="words(n)", seed_imports=("from app.seed import words",), min_length=1, max_length=255),
         FieldType("text", "str", "Text", "sa.Text()", constraint="max_length=10_000", bson="string", searchable=True,
                   admin="TextAreaField",
                   sortable=False, indexable=False, samples=('"Alpha text"', '"Bravo text"', '"Charlie text"'),
-                  numbered='f"Alpha text {n}"', max_length=10_000),
+                  numbered='f"Alpha text {n}"', seed="words(n)", seed_imports=("from app.seed import words",),
+                  max_length=10_000),
         FieldType("email", "str", "String(320)", "sa.String(length=320)", schema="EmailStr",
                   schema_imports=("from pydantic import EmailStr",), format="email", bson="string", searchable=True,
                   samples=('"alpha@example.com"', '"bravo@example.com"', '"charlie@example.com"'),
@@ -85,18 +90,24 @@ TYPES: dict[str, FieldType] = {
                   imports=("from decimal import Decimal",), constraint="max_digits=12, decimal_places=2, strict=False",
                   bson="number", admin="DecimalField",
                   samples=('"1.50"', '"2.50"', '"3.50"'), numbered='f"{n}.50"',
+                  seed='Decimal(f"{n}.50")', seed_imports=("from decimal import Decimal",),
                   compare="Decimal({got}) == Decimal({expected})"),
         FieldType("bool", "bool", "Boolean", "sa.Boolean()", bson="bool", samples=("True", "False", "False"),
                   admin="BooleanField",
-                  numbered="True", compare="{got} is {expected}"),
+                  numbered="True", seed="n % 2 == 0", compare="{got} is {expected}"),
         FieldType("date", "date", "Date", "sa.Date()", imports=("from datetime import date",),
                   constraint="strict=False", bson="date", admin="DateField",
-                  samples=('"2024-01-02"', '"2024-02-03"', '"2024-03-04"'), numbered='f"{2000 + n}-01-02"'),
+                  samples=('"2024-01-02"', '"2024-02-03"', '"2024-03-04"'), numbered='f"{2000 + n}-01-02"',
+                  seed="date(2000, 1, 1) + timedelta(days=n % 2_900_000)",
+                  seed_imports=("from datetime import date, timedelta",)),
         FieldType("datetime", "datetime", "UTCDateTime()", "sa.DateTime(timezone=True)",
                   imports=("from datetime import datetime",), column_import="from app.db.base import UTCDateTime",
                   constraint="strict=False", bson="date", admin="DateTimeField",
                   samples=('"2024-01-02T03:04:05Z"', '"2024-02-03T04:05:06Z"', '"2024-03-04T05:06:07Z"'),
-                  numbered='f"{2000 + n}-01-02T03:04:05Z"', compare="{got}[:19] == {expected}[:19]"),
+                  numbered='f"{2000 + n}-01-02T03:04:05Z"',
+                  seed="datetime(2000, 1, 1, tzinfo=UTC) + timedelta(seconds=n)",
+                  seed_imports=("from datetime import UTC, datetime, timedelta",),
+                  compare="{got}[:19] == {expected}[:19]"),
         FieldType("uuid", "UUID", "Uuid", "sa.Uuid()", imports=("from uuid import UUID",), constraint="strict=False",
                   admin="UUIDField",
                   bson="binData",
@@ -104,7 +115,8 @@ TYPES: dict[str, FieldType] = {
                   # in order or, as MariaDB's UUID type may, its groups in another order.
                   samples=('"6f1c2a9e-4b0a-41b2-83d4-e5f6a7b8c9d0"', '"7a2d3b0f-5c1b-42c3-94e5-f6a7b8c9d0e1"',
                            '"8b3e4c1a-6d2c-43d4-a5f6-f7b8c9d0e1f2"'),
-                  numbered='f"00000000-0000-4000-8000-{n:012d}"'),
+                  numbered='f"00000000-0000-4000-8000-{n:012d}"', seed='UUID(f"00000000-0000-4000-8000-{n:012d}")',
+                  seed_imports=("from uuid import UUID",)),
         # A placeholder: each enum field gets a type of its own (_enum_type), named after its model and field.
         FieldType("enum", "str", "String", "sa.String()", constraint="strict=False", bson="string", admin="EnumField",
                   samples=('"a"', '"a"', '"a"'), numbered='"a"'),
@@ -244,6 +256,23 @@ class Field:
     def identifiers(self) -> set[str]:
         """Every name the field takes in a model, its schemas and its list filter."""
         return {self.name, self.column} | ({self.link} if self.many else set())
+
+    @property
+    def seed(self) -> str:
+        """An expression of `n` (the row's number) and `seeding` (app.seed.Seeding) giving the field's value in the
+        n-th seeded row: a valid value, distinct per row where the field is unique, an existing record's id for a
+        relation, and None in every fifth row of an optional field."""
+        if self.target is not None:
+            method = "parents" if self.many else "parent"
+            value = f'seeding.{method}("{self.target.table}", n)'
+        else:
+            assert self.type is not None
+            value = self.type.seed or self.type.numbered
+        return f"None if n % 5 == 0 else {value}" if self.optional and not self.many else value
+
+    @property
+    def seed_imports(self) -> tuple[str, ...]:
+        return () if self.type is None else self.type.seed_imports
 
     @property
     def filterable(self) -> bool:
@@ -451,7 +480,14 @@ def _bounded(token: str, kind: str, bounds: dict[str, str], default: str) -> Fie
         else:
             samples = tuple(literal(v) for v in values)
             numbered = f"{literal(start)} + {step}"
-        return replace(base, constraint=", ".join(parts), samples=samples, numbered=numbered)  # type: ignore[arg-type]
+        seed = f"Decimal({numbered})" if kind == "decimal" else ""
+        return replace(
+            base,
+            constraint=", ".join(parts),
+            samples=samples,  # type: ignore[arg-type]
+            numbered=numbered,
+            seed=seed,
+        )
     limit = base.max_length
     low = _length(token, "minlen", bounds.get("minlen"), 0, limit)
     high = _length(token, "maxlen", bounds.get("maxlen"), 1, limit)
@@ -474,6 +510,9 @@ def _bounded(token: str, kind: str, bounds: dict[str, str], default: str) -> Fie
         constraint=constraint,
         samples=samples,  # type: ignore[arg-type]
         numbered=f'f"{{n:0{width}d}}"',
+        # n's last `high` digits: within the length for every n (distinct up to 10**high rows)
+        seed=f'f"{{n % {10**high}:0{width}d}}"' if high < 12 else f'f"{{n:0{width}d}}"',
+        seed_imports=(),
         min_length=low,
         max_length=high,
     )

@@ -200,3 +200,50 @@ def test_many_to_many_names_do_not_clash() -> None:
         parse_model("Category", ["related:Category[]"], KNOWN)
     with pytest.raises(InvalidName, match="two 'product_id' columns"):
         parse_model("Product", ["products:Category[]"], KNOWN)
+
+
+SEEDED = [
+    "a:int:min=1:max=5", "b:float", "c:date:unique", "d:datetime", "e:uuid:unique", "f:json", "g:email:unique",
+    "h:str:minlen=3:maxlen=4", "i:text:maxlen=20", "j:decimal:max=10", "k:bool?", "s:str:unique", "t:text",
+    "p:decimal:min=0:unique", "r:int:unique", "u:url", "status:enum(draft,live)", "category:Category?", "tags:User[]",
+]  # fmt: skip
+
+
+def test_seed_values_stay_valid_and_distinct_for_a_million_rows() -> None:
+    """Fails if a field's seeded value (app/seed/<model>.py) leaves what its create schema accepts within a million
+    rows (a date of `numbered` passes year 9999 at row 8,000; a bounded text outgrows its maxlen), repeats where the
+    field is unique, or a relation's value is not an existing record's id."""
+    from datetime import UTC, date, datetime, timedelta
+    from decimal import Decimal
+    from typing import Annotated, Any
+    from uuid import UUID
+
+    from pydantic import Field, TypeAdapter
+
+    class Seeding:  # app.seed.Seeding, with one parent of each kind
+        def parent(self, name: str, n: int) -> str:
+            return f"{name}:1"
+
+        def parents(self, name: str, n: int) -> list[str]:
+            return [f"{name}:1"]
+
+    spec = parse_model("Every", SEEDED, KNOWN)
+    names: dict[str, Any] = {"UTC": UTC, "date": date, "datetime": datetime, "timedelta": timedelta, "Any": Any,
+                             "Decimal": Decimal, "UUID": UUID, "Annotated": Annotated, "Field": Field}  # fmt: skip
+    rows = (1, 2, 7_999, 8_000, 999_999, 1_000_000)
+    for field in spec.fields:
+        scope = names | {"seeding": Seeding(), "words": lambda n: f"lamp desk {n}"}
+        values = [eval(field.seed, scope | {"n": n}) for n in rows]
+        if field.target is not None:
+            assert all(v in (None, f"{field.target.table}:1", [f"{field.target.table}:1"]) for v in values), field.spec
+            continue
+        assert field.type is not None
+        python = "str" if field.type.choices or field.type.schema else field.type.python
+        check = TypeAdapter(eval(f"Annotated[{python} | None, Field({field.type.constraint})]", names))
+        for value in values:
+            check.validate_python(value)
+        if field.type.choices:
+            assert set(values) <= set(field.type.choices)
+        if field.unique:
+            assert len(set(map(str, values))) == len(values), field.spec
+    assert [eval(spec.fields[7].seed, names | {"n": n}) for n in (1, 12_345)] == ["001", "2345"]

@@ -47,13 +47,17 @@ def test_add_model_writes_files_registrations_and_answers(shop: Path) -> None:
     migration = (shop / "migrations/versions/0003_add_product.py").read_text()
     assert 'revision: str = "0003"' in migration and 'down_revision: str | Sequence[str] | None = "0002"' in migration
     assert 'products: Mapped[list["Product"]]' in (shop / "app/models/category.py").read_text()
+    seeds = (shop / "app/seed/registry.py").read_text()  # python -m app.seed fills it, after its parents
+    assert "from app.seed.product import SEED as product\n" in seeds and "    product,\n" in seeds
+    assert 'parents={"category_id": "categories"}' in (shop / "app/seed/product.py").read_text()
     answers = tomllib.loads((shop / ".dbgen.toml").read_text())
     assert answers["models"] == ["User", "Item", "Category", "Product"]
     assert answers["added"]["Product"]["fields"] == PRODUCT
     # Every file the model brought, which remove-model deletes: one left out would stay behind.
     assert sorted(answers["added"]["Product"]["files"]) == [
         "app/admin/product.py", "app/api/routes/products.py", "app/models/product.py", "app/repositories/product.py",
-        "app/schemas/product.py", "migrations/versions/0003_add_product.py", "tests/test_products.py",
+        "app/schemas/product.py", "app/seed/product.py", "migrations/versions/0003_add_product.py",
+        "tests/test_products.py",
     ]  # fmt: skip
 
 

@@ -50,7 +50,11 @@ def test_document_registrations(shop: Path) -> None:
         ("app/api/deps.py", "from app.repositories.product import ProductRepository"),
         ("app/api/deps.py", "Products = Annotated[ProductRepository, repository(ProductRepository)]"),
     ]
-    found = found[2:]
+    assert [(r.path, r.line) for r in found[4:6]] == [
+        ("app/seed/registry.py", "from app.seed.product import SEED as product"),
+        ("app/seed/registry.py", "    product,"),
+    ]
+    found = found[4:]
     assert {r.path for r in found[2:]} == {MODELS}
     assert [(r.marker, r.sort) for r in found[2:]] == [
         ("# dbgen: model imports", True),

@@ -47,6 +47,9 @@ def registrations(project: Project, spec: ModelSpec, *, admin: bool | None = Non
                      f"from app.repositories.{names.module} import {names.cls}Repository", sort=True),
         Registration("app/api/deps.py", "# dbgen: repositories",
                      f"{names.plural_cls} = Annotated[{names.cls}Repository, repository({names.cls}Repository)]"),
+        Registration("app/seed/registry.py", "# dbgen: seed imports",
+                     f"from app.seed.{names.module} import SEED as {names.module}", sort=True),
+        Registration("app/seed/registry.py", "# dbgen: seeds", f"    {names.module},"),
     ]  # fmt: skip
     if project.backend.is_sql:
         found.append(
