@@ -99,6 +99,12 @@ class ModelNames:
     @classmethod
     @functools.cache
     def of(cls, raw: str) -> ModelNames:
-        module = snake(raw)
+        return cls.named(pascal(raw), snake(raw))
+
+    @classmethod
+    def named(cls, class_name: str, module: str, table: str = "") -> ModelNames:
+        """The names of a model whose class and module are known: its plural, its route, and its table (the
+        plural, unless an existing database names it otherwise)."""
         plural = pluralize(module)
-        return cls(cls=pascal(raw), module=module, table=plural, route="/" + plural.replace("_", "-"), plural=plural)
+        route = "/" + plural.replace("_", "-")
+        return cls(cls=class_name, module=module, table=table or plural, route=route, plural=plural)

@@ -39,7 +39,7 @@ from dbgen.importer.ir import (
 )
 from dbgen.importer.reflect import DatabaseError, Raw
 from dbgen.importer.types import default, map_type
-from dbgen.naming import ModelNames, pascal, pluralize, singularize, snake
+from dbgen.naming import ModelNames, pascal, singularize, snake
 
 # The tables dbgen's own models use in a generated project (login, roles, mail, the example Item): a source table of
 # one of these names keeps it, and the later step gives dbgen's own another.
@@ -175,10 +175,7 @@ def _model_names(tables: list[str], builtin: tuple[str, ...], renames: list[Rena
             new = cls + MODEL_SUFFIX
             renames.append(Rename(table, "", cls, new, reason))
             module, cls = snake(new), new
-        plural = pluralize(module)
-        names[table] = ModelNames(
-            cls=cls, module=module, table=table, route="/" + plural.replace("_", "-"), plural=plural
-        )
+        names[table] = ModelNames.named(cls, module, table)
     return names
 
 
