@@ -148,7 +148,10 @@ def add_model(
             help="Fields as name:type[=default][:modifier...][?]. Types: str text email url int float decimal bool "
             "date datetime uuid json, enum(a,b,...), or a model name for a relation (category:Category; many-to-many: "
             "tags:Tag[]). Modifiers: unique, index, optional (or a trailing ?), ci with unique on str and email "
-            "(unique whatever the case); for relations cascade or setnull (deletes are refused by default). "
+            "(unique whatever the case), readonly (the database fills it), dbdefault (the database's default when left "
+            "out), column=NAME (the column's name in the database); for relations cascade, setnull or noaction "
+            "(deletes are refused by default), and on a many-to-many through=TABLE, left=COLUMN, right=COLUMN "
+            "(an existing link table). "
             "Every field a list can sort by (all but text, url and json) and every relation gets an index, "
             "with or without index."
         ),
@@ -163,6 +166,22 @@ def add_model(
     ] = False,
     read: Read = None,
     write: Write = None,
+    table: Annotated[
+        str,
+        typer.Option(
+            "--table",
+            help="The table's name in the database, as it spells it (Language, film_actor), for an existing table "
+            "(default: the plural of the model's name).",
+        ),
+    ] = "",
+    timestamps: Annotated[
+        bool,
+        typer.Option(
+            "--timestamps/--no-timestamps",
+            help="Give the model created_at and updated_at, kept by the database (--no-timestamps: an existing "
+            "table without them; lists are then in key order). SQL databases.",
+        ),
+    ] = True,
     directory: ProjectDir = Path("."),
     dry_run: DryRun = False,
     force: Force = False,
@@ -170,7 +189,19 @@ def add_model(
     """Add a model with its schemas, repository, routes, tests and migration to a generated project."""
     from dbgen.commands.models import plan_add_model
 
-    plan = _guard(lambda: plan_add_model(directory, name, fields, force=force, owned=owned, read=read, write=write))
+    plan = _guard(
+        lambda: plan_add_model(
+            directory,
+            name,
+            fields,
+            force=force,
+            owned=owned,
+            read=read,
+            write=write,
+            table=table,
+            timestamps=timestamps,
+        )
+    )
     _apply(plan, dry_run)
 
 

@@ -178,10 +178,17 @@ DEFAULTS: dict[str, Callable[[str, str], Default]] = {
     "bool": _bool,
 }
 
-MODIFIERS = frozenset({"unique", "index", "optional", "cascade", "setnull", "ci"})
+MODIFIERS = frozenset({"unique", "index", "optional", "cascade", "setnull", "noaction", "ci", "readonly", "dbdefault"})
 CASE_INSENSITIVE = ("str", "email")  # the types whose unique values may ignore case (:ci)
 # What deleting a referenced record does to the records that refer to it: refused (409) unless asked otherwise.
-ON_DELETE = {"cascade": "CASCADE", "setnull": "SET NULL"}
+ON_DELETE = {"cascade": "CASCADE", "setnull": "SET NULL", "noaction": "NO ACTION"}
+# Modifiers that name something in the database: a column (`column=LastUpdate`), and a many-to-many relation's
+# existing link table and its two columns (`through=film_actor:left=film_id:right=actor_id`).
+NAMED = ("column", "through", "left", "right")
+_DB_NAME_RE = re.compile(r"^[A-Za-z_][A-Za-z0-9_]*$")
+# The value the migration gives a required column that the database fills (:dbdefault, :readonly) on a database it
+# builds itself (a fresh test database), by type; the existing database keeps its own default or expression.
+FILLED = {"int": '"0"', "float": '"0"', "decimal": '"0"', "str": '""', "bool": "sa.false()", "datetime": "NOW"}
 # Columns every model has, and names SQLAlchemy, pydantic or the generated code use themselves.
 RESERVED = frozenset(
     {"id", "created_at", "updated_at", "metadata", "registry", "query", "model_config", "model_fields",
@@ -209,6 +216,13 @@ class Field:
     choices: tuple[str, ...] = ()  # `status:enum(draft,live)`: its values
     many: bool = False  # `tags:Tag[]`: a many-to-many relation, through an association table (SQL) or an array
     ci: bool = False  # `name:str:ci:unique`: unique whatever the case (Ann and ann are the same value)
+    column_name: str = ""  # `column=LastUpdate`: the database column's name, when it is not the attribute's
+    readonly: bool = False  # the database fills it (a generated column, a trigger): in Read, never in a body
+    dbdefault: bool = False  # the database supplies a value when a body leaves it out
+    through: str = ""  # `through=film_actor`: a many-to-many relation's existing link table
+    left: str = ""  # that table's column referring to this model (`left=`), and to the target (`right=`)
+    right: str = ""
+    reverse: str = ""  # the one-to-many's name on the target, when it is not the model's plural (set by parse_model)
 
     @property
     def is_relation(self) -> bool:
@@ -233,12 +247,52 @@ class Field:
         return f"{self.name}_id" if self.is_relation else self.name
 
     @property
+    def db_name(self) -> str:
+        """The column's name in the database: `column=` if given, else the attribute's."""
+        return self.column_name or self.column
+
+    @property
+    def fetched(self) -> bool:
+        """The database may fill it: the model fetches it back after a write."""
+        return self.readonly or self.dbdefault
+
+    @property
+    def writable(self) -> bool:
+        """A field a request body may set."""
+        return not self.readonly
+
+    def filled(self, now: str) -> str:
+        """The server default a migration gives a required column the database fills, on a database it builds."""
+        if self.optional or not self.fetched or self.type is None:
+            return ""
+        return FILLED[self.type.name].replace("NOW", now)
+
+    def migration_default(self, now: str) -> list[str]:
+        """The server_default argument of its column in a migration, if it has one."""
+        value = self.default.migration if self.default else self.filled(now)
+        return [f"server_default={value}"] if value else []
+
+    def association(self, module: str) -> str:
+        """A many-to-many relation's link table: its existing one (`through=`), or `<model>_<field>`."""
+        return self.through or f"{module}_{self.name}"
+
+    def own_link(self, module: str) -> str:
+        """The link table's column that refers to this model: `left=`, or `<model>_id`."""
+        return self.left or f"{module}_id"
+
+    @property
+    def other_link(self) -> str:
+        """The link table's column that refers to the target: `right=`, or `<target>_id`."""
+        return self.right or self.link
+
+    @property
     def searchable(self) -> bool:
-        return self.type is not None and self.type.searchable
+        return self.type is not None and self.type.searchable and not self.readonly
 
     @property
     def sortable(self) -> bool:
-        return self.type is not None and self.type.sortable
+        """A list may sort by it (a field the database fills is not, as its tests could not order it)."""
+        return self.type is not None and self.type.sortable and not self.readonly
 
     def sql_type(self, collation: str, *, migration: bool = False) -> str:
         """The column's type in a model (or a migration). A :ci column takes the backend's case-insensitive
@@ -276,7 +330,7 @@ class Field:
 
     @property
     def filterable(self) -> bool:
-        return self.is_relation or (self.type is not None and self.type.name in ("bool", "enum"))
+        return self.is_relation or (self.type is not None and self.type.name in ("bool", "enum") and not self.readonly)
 
     @property
     def indexed(self) -> bool:
@@ -290,6 +344,12 @@ class ModelSpec:
     names: ModelNames
     fields: tuple[Field, ...] = field(default_factory=tuple)
     owned: bool = False  # add-model --owned: an owner (owner:User) set from the token; users see their own
+    timestamps: bool = True  # created_at and updated_at (add-model --no-timestamps leaves them out)
+
+    @property
+    def fetched(self) -> bool:
+        """Whether a write reads values back from the database (its own, or its timestamps)."""
+        return any(f.fetched for f in self.fields)
 
     @property
     def specs(self) -> list[str]:
@@ -315,7 +375,72 @@ def parse_model_name(raw: str) -> ModelNames:
 
 
 def parse_field(token: str, known_models: dict[str, ModelNames]) -> Field:
-    """`price:decimal`, `sku:str:unique`, `notes:text?`, `category:Category[:cascade]` -> Field."""
+    """`price:decimal`, `sku:str:unique`, `notes:text?`, `category:Category[:cascade]` -> Field; with the names
+    an existing database gives (`column=`, `through=`, `left=`, `right=`) and what it fills (:readonly,
+    :dbdefault)."""
+    parts = token.removesuffix("?").split(":")
+    named: dict[str, str] = {}
+    kept: list[str] = []
+    for part in parts:
+        key, is_named, value = part.partition("=")
+        if is_named and key in NAMED and len(kept) >= 2:
+            if key in named:
+                raise InvalidName(f"field {token!r}: {key}= is given twice")
+            named[key] = value
+        else:
+            kept.append(part)
+    plain = ":".join(kept) + ("?" if token.endswith("?") else "")
+    try:
+        parsed = _parse_field(plain, known_models)
+    except InvalidName as error:
+        raise InvalidName(str(error).replace(repr(plain), repr(token), 1)) from None
+    for key, value in named.items():
+        if not _DB_NAME_RE.match(value) or len(value) > 63:
+            raise InvalidName(
+                f"field {token!r}: {key}={value!r} is not a database name (letters, digits and _, at most 63)"
+            )
+    if parsed.many:
+        if "column" in named:
+            raise InvalidName(
+                f"field {token!r}: a many-to-many relation has no column of its own; name its link table's "
+                "columns with through=TABLE:left=COLUMN:right=COLUMN"
+            )
+        if named.keys() & {"left", "right"} and "through" not in named:
+            raise InvalidName(f"field {token!r}: left= and right= name the columns of a link table given by through=")
+    elif named.keys() & {"through", "left", "right"}:
+        raise InvalidName(f"field {token!r}: through=, left= and right= are for many-to-many relations (name:Model[])")
+    modifiers = kept[2:]
+    readonly, dbdefault = "readonly" in modifiers, "dbdefault" in modifiers
+    if readonly or dbdefault:
+        which = ":readonly" if readonly else ":dbdefault"
+        if parsed.is_relation:
+            raise InvalidName(f"field {token!r}: :readonly and :dbdefault are for values, not relations")
+        if readonly and dbdefault:
+            raise InvalidName(f"field {token!r}: choose one of :readonly and :dbdefault")
+        if parsed.default:
+            raise InvalidName(f"field {token!r}: {which} leaves the value to the database; give no default (=...)")
+        if readonly and (parsed.unique or parsed.ci):
+            raise InvalidName(f"field {token!r}: a :readonly field cannot be unique (its values are the database's)")
+        assert parsed.type is not None
+        if not parsed.optional and parsed.type.name not in FILLED:
+            raise InvalidName(
+                f"field {token!r}: a required {which} field is one of {', '.join(FILLED)}; make it optional "
+                f"({parsed.name}:{kept[1]}?:{which[1:]})"
+            )
+    return replace(
+        parsed,
+        spec=token,
+        column_name=named.get("column", ""),
+        readonly=readonly,
+        dbdefault=dbdefault,
+        through=named.get("through", ""),
+        left=named.get("left", ""),
+        right=named.get("right", ""),
+    )
+
+
+def _parse_field(token: str, known_models: dict[str, ModelNames]) -> Field:
+    """The field, from its token without the database's names."""
     parts = token.removesuffix("?").split(":")  # a trailing ? (`sku:str:unique?`) makes any field optional
     if len(parts) < 2 or not all(parts):
         raise InvalidName(f"field {token!r} must look like name:type[:modifier...], e.g. price:decimal")
@@ -353,9 +478,9 @@ def parse_field(token: str, known_models: dict[str, ModelNames]) -> Field:
         )
     deletes = [ON_DELETE[m] for m in modifiers if m in ON_DELETE]
     if deletes and not kind[:1].isupper():
-        raise InvalidName(f"field {token!r}: :cascade and :setnull are for relations (name:Model)")
+        raise InvalidName(f"field {token!r}: :cascade, :setnull and :noaction are for relations (name:Model)")
     if len(deletes) > 1:
-        raise InvalidName(f"field {token!r}: choose one of :cascade and :setnull")
+        raise InvalidName(f"field {token!r}: choose one of :cascade, :setnull and :noaction")
     if deletes == ["SET NULL"] and not optional:
         raise InvalidName(f"field {token!r}: :setnull needs an optional relation ({name}:{kind}?:setnull)")
     if _ENUM_RE.match(kind):
@@ -562,8 +687,18 @@ def _enum_type(names: ModelNames, field: Field) -> FieldType:
     )
 
 
-def parse_model(raw_name: str, tokens: list[str], known_models: dict[str, ModelNames]) -> ModelSpec:
+def parse_model(
+    raw_name: str,
+    tokens: list[str],
+    known_models: dict[str, ModelNames],
+    *,
+    table: str = "",
+    timestamps: bool = True,
+) -> ModelSpec:
+    """The model and its fields; `table` is its table's name in the database when not dbgen's (add-model --table)."""
     names = parse_model_name(raw_name)
+    if table:
+        names = replace(names, table=parse_table_name(table))
     if not tokens:
         raise InvalidName(f"model {names.cls} needs at least one field, e.g. name:str")
     fields: list[Field] = []
@@ -578,12 +713,31 @@ def parse_model(raw_name: str, tokens: list[str], known_models: dict[str, ModelN
             if taken in seen:
                 raise InvalidName(f"field {token!r}: {taken!r} is already defined by {seen[taken]!r}")
             seen[taken] = token
+        if not parsed.many:  # one column each, by its database name (which ignores case in some databases)
+            column = parsed.db_name.lower()
+            if f"column {column}" in seen or (parsed.column_name and column in RESERVED):
+                raise InvalidName(f"field {token!r}: the column {parsed.db_name!r} is taken")
+            seen[f"column {column}"] = token
         if parsed.choices:  # an enum: its type, and its default as a member of it
             kind = _enum_type(names, parsed)
             default = parsed.default and replace(parsed.default, python=f"{kind.python}.{parsed.default.server[1:-1]}")
             parsed = replace(parsed, type=kind, default=default)
         fields.append(parsed)
-    return ModelSpec(names, tuple(fields))
+    targets = [f.target.cls for f in fields if f.single and f.target is not None]
+    fields = [
+        replace(f, reverse=f"{f.name}_{names.plural}")
+        if f.single and f.target and targets.count(f.target.cls) > 1
+        else f
+        for f in fields
+    ]
+    return ModelSpec(names, tuple(fields), timestamps=timestamps)
+
+
+def parse_table_name(raw: str) -> str:
+    """add-model --table: an existing table's name, as the database spells it (`Language`, `film_actor`)."""
+    if not _DB_NAME_RE.match(raw) or len(raw) > 63:
+        raise InvalidName(f"--table {raw!r} is not a table name: letters, digits and _, at most 63")
+    return raw
 
 
 def model_key(raw: str) -> str:

@@ -5,7 +5,7 @@ from __future__ import annotations
 import hashlib
 import re
 import tomllib
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import Any
 
@@ -33,6 +33,8 @@ class AddedModel:
     owned: bool = False  # add-model --owned
     read: str | None = None  # add-model --read, set-access --read; None: the default for the model's kind
     write: str | None = None
+    table: str = ""  # add-model --table: the table's name in the database, when not dbgen's
+    timestamps: bool = True  # add-model --no-timestamps: False
 
     @property
     def policy(self) -> access.Policy:
@@ -72,7 +74,11 @@ class Project:
     @property
     def models(self) -> dict[str, ModelNames]:
         """Every model of the project by class name, built-in ones first."""
-        return {name: ModelNames.of(name) for name in self.answers["models"]}
+        found = {name: ModelNames.of(name) for name in self.answers["models"]}
+        for name, added in self.added.items():
+            if added.table and name in found:
+                found[name] = replace(found[name], table=added.table)
+        return found
 
     def read(self, path: str) -> bytes | None:
         target = self.root / path
@@ -87,6 +93,8 @@ class Project:
             | ({"owned": True} if model.owned else {})
             | ({"read": model.read} if model.read else {})
             | ({"write": model.write} if model.write else {})
+            | ({"table": model.table} if model.table else {})
+            | ({} if model.timestamps else {"timestamps": False})
             for name, model in self.added.items()
         }
         header = "# Written by dbgen; later `dbgen` commands read it. Edit with care.\n"
@@ -116,6 +124,8 @@ def load(root: Path) -> Project:
             bool(spec.get("owned", False)),
             spec.get("read"),
             spec.get("write"),
+            str(spec.get("table", "")),
+            bool(spec.get("timestamps", True)),
         )
         for name, spec in answers.get("added", {}).items()
     }

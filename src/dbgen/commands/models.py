@@ -100,10 +100,11 @@ def _reverse_relation(child: ModelNames, field: Field) -> list[Registration]:
     """The parent's side of a many-to-one: `products: Mapped[list["Product"]]` on Category."""
     assert field.target is not None
     path = f"app/models/{field.target.module}.py"
+    keys = [f'foreign_keys="{child.cls}.{field.column}"'] if field.reverse else []
     attribute = edits.call(
         4,
-        f'{child.plural}: Mapped[list["{child.cls}"]] = relationship',
-        [f'back_populates="{field.name}"', 'lazy="raise"', "passive_deletes=True"],
+        f'{field.reverse or child.plural}: Mapped[list["{child.cls}"]] = relationship',
+        [*keys, f'back_populates="{field.name}"', 'lazy="raise"', "passive_deletes=True"],
     )
     return [
         Registration(
@@ -124,6 +125,8 @@ class Child:
 
     model: ModelNames
     field: str
+    column: str = ""  # the attribute of its foreign key
+    reverse: str = ""  # the one-to-many's name, when the model refers to it more than once
 
 
 def _context(
@@ -142,7 +145,7 @@ def _context(
         policy = added.policy if added is not None else access.default(spec.owned)
     specs = {name: _spec_of(project, name) for name in project.added}
     children = [
-        Child(other.names, f.name)
+        Child(other.names, f.name, f.column, f.reverse)
         for other in specs.values()
         for f in other.parents
         if f.target is not None and f.target.cls == spec.names.cls
@@ -154,6 +157,7 @@ def _context(
         "example": project.example,
         "model": spec.names,
         "owned": spec.owned,
+        "timestamps": spec.timestamps,
         "fields": list(spec.fields),
         "children": children,
         "revision": revision,
@@ -171,7 +175,7 @@ def _rewrite_parents(project: Project, plan: Plan, spec: ModelSpec, base: dict[s
     """
     if not project.backend.is_sql:
         return
-    for target in _targets(spec, many=False):
+    for target in dict.fromkeys(_targets(spec, many=False)):  # once each, however many relations lead there
         if target not in project.added:
             continue  # built-in parents get a marker line instead (see registrations)
         parent = _spec_of(project, target)
@@ -199,24 +203,33 @@ def _targets(spec: ModelSpec, *, many: bool = True) -> list[str]:
     return [f.target.cls for f in (spec.relations if many else spec.parents) if f.target is not None]
 
 
-def _refuse_double_relations(spec: ModelSpec) -> None:
-    targets = _targets(spec, many=False)
-    if len(set(targets)) != len(targets):
-        raise InvalidName(f"model {spec.names.cls} refers to the same model twice; one relation per model is supported")
+def _refuse_sql_only(project: Project, spec: ModelSpec) -> None:
+    """What only a SQL database has (column names, link tables, values the database fills), refused on MongoDB."""
+    if project.backend.is_sql:
+        return
+    if not spec.timestamps:
+        raise InvalidOption(f"--no-timestamps is for SQL databases; {project.backend.label} documents keep theirs")
+    for f in spec.fields:
+        if f.column_name or f.through or f.readonly or f.dbdefault or f.on_delete == "NO ACTION":
+            raise InvalidName(
+                f"field {f.spec!r}: column=, through=, :readonly, :dbdefault and :noaction are for SQL databases"
+            )
 
 
 def _refuse_table_clashes(project: Project, spec: ModelSpec) -> None:
     """An association table (`product_tags`) and a model's table share one namespace."""
-    tables = {ModelNames.of(key).table: key for key in project.models if key != spec.names.cls}
+    tables = {names.table: key for key, names in project.models.items() if key != spec.names.cls}
     others = [_spec_of(project, key) for key in project.added if key != spec.names.cls]
-    links = {f"{other.names.module}_{f.name}": other.names.cls for other in others for f in other.relations if f.many}
+    links = {f.association(other.names.module): other.names.cls for other in others for f in other.relations if f.many}
+    if spec.names.table.lower() in {table.lower() for table in tables}:
+        raise InvalidName(f"model {spec.names.cls}: the table {spec.names.table!r} is another model's; choose another")
     if spec.names.table in links:
         raise InvalidName(
             f"model {spec.names.cls}: its table {spec.names.table!r} would be {links[spec.names.table]}'s "
             "association table; choose another name"
         )
     for field in spec.relations:
-        table = f"{spec.names.module}_{field.name}"
+        table = field.association(spec.names.module)
         if field.many and table in tables:
             raise InvalidName(
                 f"field {field.spec!r}: its association table {table!r} is {tables[table]}'s table; "
@@ -241,19 +254,23 @@ def _next_steps(project: Project) -> list[str]:
 OWNER = "owner:User:cascade"  # what --owned adds to a model's fields: a user's records go with the user
 
 
-def _parse(project: Project, name: str, tokens: list[str], owned: bool) -> ModelSpec:
+def _parse(
+    project: Project, name: str, tokens: list[str], owned: bool, *, table: str = "", timestamps: bool = True
+) -> ModelSpec:
     if not owned:
-        return parse_model(name, tokens, project.models)
+        return parse_model(name, tokens, project.models, table=table, timestamps=timestamps)
     if project.auth != "jwt":
         raise InvalidOption("--owned needs login, and this project has an open API (--auth none)")
     if any(token.split(":", 1)[0] == "owner" for token in tokens):
         raise InvalidName("--owned adds the field owner:User itself; leave `owner` out of the fields")
-    return replace(parse_model(name, [*tokens, OWNER], project.models), owned=True)
+    spec = parse_model(name, [*tokens, OWNER], project.models, table=table, timestamps=timestamps)
+    return replace(spec, owned=True)
 
 
 def _spec_of(project: Project, key: str) -> ModelSpec:
     """Rebuild an added model's spec from the answers file (its relations resolve against the project)."""
-    return _parse(project, key, project.added[key].fields, project.added[key].owned)
+    added = project.added[key]
+    return _parse(project, key, added.fields, added.owned, table=added.table, timestamps=added.timestamps)
 
 
 def plan_add_model(
@@ -265,23 +282,25 @@ def plan_add_model(
     owned: bool = False,
     read: str | None = None,
     write: str | None = None,
+    table: str = "",
+    timestamps: bool = True,
 ) -> Plan:
     project = find(start)
     names = parse_model_name(name)
     key = names.cls
     plan = Plan(project.root)
     if key in project.models:
-        same = AddedModel(list(tokens), owned=owned, read=read, write=write)
+        same = AddedModel(list(tokens), owned=owned, read=read, write=write, table=table, timestamps=timestamps)
         if key in project.added and _same_request(project.added[key], same):
             plan.message = f"{key} is already in the project with these fields; nothing to do"
             return plan
         raise InvalidName(f"model {key} already exists; remove it first with `dbgen remove-model {key}`")
-    spec = _parse(project, name, tokens, owned)
+    spec = _parse(project, name, tokens, owned, table=table, timestamps=timestamps)
+    _refuse_sql_only(project, spec)
     policy = access.resolve(read, write, owned)
     if read is not None or write is not None:
         access.check(key, policy, roles=project.roles, auth=project.auth)
     base = _baseline(project)
-    _refuse_double_relations(spec)
     _refuse_table_clashes(project, spec)
     revision, down_revision = _next_revision(project)
     written: dict[str, str] = {}
@@ -292,7 +311,7 @@ def plan_add_model(
             base[path] = content
     _apply_registrations(project, plan, base, registrations(project, spec), insert=True)
     project.answers["models"] = [*project.answers["models"], key]
-    project.added[key] = AddedModel(list(tokens), revision, written, owned, read, write)
+    project.added[key] = AddedModel(list(tokens), revision, written, owned, read, write, table, timestamps)
     _rewrite_parents(project, plan, spec, base, force=force)
     plan.update(ANSWERS, project.render_answers())
     plan.update(baseline.PATH, baseline.pack(base))
@@ -310,7 +329,11 @@ def plan_add_model(
 
 def _same_request(recorded: AddedModel, asked: AddedModel) -> bool:
     """add-model run again as it was run: the same fields, ownership and access."""
-    return (recorded.fields, recorded.owned, recorded.policy) == (asked.fields, asked.owned, asked.policy)
+
+    def request(model: AddedModel) -> tuple[object, ...]:
+        return model.fields, model.owned, model.policy, model.table, model.timestamps
+
+    return request(recorded) == request(asked)
 
 
 def plan_remove_model(start: Path, name: str, *, force: bool = False) -> Plan:
@@ -440,14 +463,15 @@ def plan_add_field(start: Path, name: str, tokens: list[str], *, force: bool = F
     for field in new:
         if any(field.name == f.name or field.column == f.column for f in old.fields):
             raise InvalidName(f"field {field.spec!r}: {key} already has a field {field.name!r}")
-        if not (field.optional or field.default or field.many):
+        if not (field.optional or field.default or field.many or field.fetched):
             example = f"{field.name}:{field.spec.split(':')[1]}"
             raise InvalidName(
                 f"field {field.spec!r} is required and {key} may already have rows: give it a default "
                 f"({example}=...) or make it optional ({example}?)"
             )
-    spec = _parse(project, key, [*project.added[key].fields, *tokens], project.added[key].owned)
-    _refuse_double_relations(spec)
+    added = project.added[key]
+    spec = _parse(project, key, [*added.fields, *tokens], added.owned, table=added.table, timestamps=added.timestamps)
+    _refuse_sql_only(project, spec)
     _refuse_table_clashes(project, spec)
     return _regrow(project, key, old, spec, [f for f in spec.fields if f.spec in tokens], force=force)
 
@@ -467,7 +491,7 @@ def plan_remove_field(start: Path, name: str, field_name: str, *, force: bool = 
     tokens = [token for token in added.fields if token != gone[0].spec]
     if not tokens:
         raise InvalidName(f"{field_name!r} is {key}'s last field; remove the model with `dbgen remove-model {key}`")
-    spec = _parse(project, key, tokens, added.owned)
+    spec = _parse(project, key, tokens, added.owned, table=added.table, timestamps=added.timestamps)
     return _regrow(project, key, old, spec, gone, force=force)
 
 

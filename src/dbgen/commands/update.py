@@ -142,7 +142,10 @@ def _migration_context(project: Project, revision: str, down_revision: str | Non
     return {
         **project.answers,  # every answer, so that a migration can depend on one (a feature that is on or off)
         "models": list(models.values()),
-        "added": [parse_model(name, added.fields, models) for name, added in project.added.items()],
+        "added": [
+            parse_model(name, added.fields, models, table=added.table, timestamps=added.timestamps)
+            for name, added in project.added.items()
+        ],
         "revision": revision,
         "down_revision": down_revision,
     }
