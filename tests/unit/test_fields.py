@@ -117,7 +117,7 @@ def test_deleting_a_referenced_record_is_refused_unless_the_relation_says_otherw
         ("x:int:min=1:min=2", "a bound is given twice"),
         ("x:int:step=2", "unknown modifier 'step='"),
         ("name:str:cascade", "are for relations"),
-        ("category:Category?:cascade:setnull", "choose one of :cascade and :setnull"),
+        ("category:Category?:cascade:setnull", "choose one of :cascade, :setnull and :noaction"),
         ("tags:Ghost[]", "no model 'Ghost' in this project"),
         ("tags:Category[]:unique", ":unique does not apply to a many-to-many relation"),
         ("tags:Category[]:index", ":index does not apply to a many-to-many relation"),
@@ -247,3 +247,72 @@ def test_seed_values_stay_valid_and_distinct_for_a_million_rows() -> None:
         if field.unique:
             assert len(set(map(str, values))) == len(values), field.spec
     assert [eval(spec.fields[7].seed, names | {"n": n}) for n in (1, 12_345)] == ["001", "2345"]
+
+
+def test_an_existing_tables_names_and_what_its_database_fills() -> None:
+    """Fails if column=, :readonly, :dbdefault, :noaction or a link table's names are lost on the way to the field,
+    or if what the database fills becomes a sort key or a value a body could give."""
+    title = parse_field("title:str:column=Title", KNOWN)
+    assert (title.column, title.db_name, title.spec) == ("title", "Title", "title:str:column=Title")
+    category = parse_field("category:Category?:noaction:column=CategoryId", KNOWN)
+    assert (category.column, category.db_name, category.on_delete, category.optional) == (
+        "category_id", "CategoryId", "NO ACTION", True,
+    )  # fmt: skip
+    stamp = parse_field("last_update:datetime:dbdefault:column=LastUpdate", KNOWN)
+    assert (stamp.dbdefault, stamp.fetched, stamp.readonly, stamp.filled("NOW()")) == (True, True, False, "NOW()")
+    rank = parse_field("rank:int?:readonly", KNOWN)
+    assert (rank.readonly, rank.sortable, rank.filterable, rank.filled("now")) == (True, False, False, "")
+    links = parse_field("tags:Category[]:through=CategoryTag:left=ThingId:right=CategoryId", KNOWN)
+    assert (links.association("thing"), links.own_link("thing"), links.other_link) == (
+        "CategoryTag", "ThingId", "CategoryId",
+    )  # fmt: skip
+    plain = parse_field("tags:Category[]", KNOWN)
+    assert (plain.association("thing"), plain.own_link("thing"), plain.other_link) == (
+        "thing_tags", "thing_id", "tag_id",
+    )  # fmt: skip
+
+
+@pytest.mark.parametrize(
+    ("token", "message"),
+    [
+        ("title:str:column=2nd", "column='2nd' is not a database name"),
+        ("title:str:column=A:column=B", "column= is given twice"),
+        ("tags:Category[]:column=Tag", "has no column of its own"),
+        ("tags:Category[]:left=a", "left= and right= name the columns of a link table given by through="),
+        ("title:str:through=t", "through=, left= and right= are for many-to-many relations"),
+        ("category:Category:readonly", ":readonly and :dbdefault are for values, not relations"),
+        ("n:int:readonly:dbdefault", "choose one of :readonly and :dbdefault"),
+        ("n:int=1:dbdefault", ":dbdefault leaves the value to the database"),
+        ("code:str:readonly:unique", "a :readonly field cannot be unique"),
+        ("data:json:dbdefault", r"make it optional \(data:json\?:dbdefault\)"),
+        ("title:str:noaction", ":cascade, :setnull and :noaction are for relations"),
+        ("tags:Category[]:noaction", ":noaction does not apply to a many-to-many relation"),
+    ],
+)
+def test_database_names_misused_are_one_line(token: str, message: str) -> None:
+    """Fails if a misused column=, through=, :readonly, :dbdefault or :noaction is accepted, or refused without
+    the token as written."""
+    with pytest.raises(InvalidName, match=message) as error:
+        parse_field(token, KNOWN)
+    assert repr(token) in str(error.value)
+
+
+def test_two_relations_to_one_model_get_distinct_reverse_names() -> None:
+    """Fails if a second relation to the same model is refused, or both claim the parent's one reverse name."""
+    spec = parse_model("Film", ["language:Category", "original_language:Category?", "owner:User"], KNOWN)
+    assert [f.reverse for f in spec.fields] == ["language_films", "original_language_films", ""]
+    alone = parse_model("Film", ["language:Category"], KNOWN)
+    assert alone.fields[0].reverse == ""
+
+
+def test_a_table_name_and_no_timestamps_reach_the_spec() -> None:
+    """Fails if --table is not the table's name (route, class and module stay dbgen's) or a bad one is accepted,
+    or if two fields claim one column."""
+    spec = parse_model("film_actor", ["role:str"], KNOWN, table="FilmActor", timestamps=False)
+    assert (spec.names.cls, spec.names.table, spec.names.route, spec.timestamps) == (
+        "FilmActor", "FilmActor", "/film-actors", False,
+    )  # fmt: skip
+    with pytest.raises(InvalidName, match="--table 'Film Actor' is not a table name"):
+        parse_model("Film", ["role:str"], KNOWN, table="Film Actor")
+    with pytest.raises(InvalidName, match="'name:str:column=title': the column 'title' is taken"):
+        parse_model("Film", ["title:str:column=Title", "name:str:column=title"], KNOWN)

@@ -270,3 +270,88 @@ def test_users_email_is_unique_whatever_the_case(tmp_path: Path) -> None:
         in (tmp_path / "sqlite/app/models/user.py").read_text()
     )
     assert 'collation="utf8mb4_unicode_ci"' in (tmp_path / "mysql/app/models/user.py").read_text()
+
+
+def test_an_existing_table_keeps_its_names_through_add_field_and_remove(shop: Path) -> None:
+    """Fails if --table, --no-timestamps or column= are not what the model, its migration and the answers file
+    say, or if add-field and remove-field forget them (a table renamed, timestamps put back)."""
+    writer.apply(
+        plan_add_model(
+            shop, "Language", ["name:str:column=Name", "last_update:datetime:dbdefault:column=LastUpdate"],
+            table="Language", timestamps=False,
+        )
+    )  # fmt: skip
+    model = (shop / "app/models/language.py").read_text()
+    assert "class Language(EagerDefaults, Base):\n" in model and '__tablename__ = "Language"' in model
+    assert 'name: Mapped[str] = mapped_column("Name", String(255), index=True)' in model
+    assert 'mapped_column(\n        "LastUpdate", UTCDateTime(), server_default=FetchedValue(), index=True\n' in model
+    migration = (shop / "migrations/versions/0002_add_language.py").read_text()
+    assert '"Language",' in migration and 'sa.Column("Name", sa.String(length=255), nullable=False)' in migration
+    assert "created_at" not in migration and 'op.f("ix_Language_Name"), "Language", ["Name"]' in migration
+    schemas = (shop / "app/schemas/language.py").read_text()
+    assert (
+        "created_at" not in schemas
+        and "    last_update: Omittable[Annotated[datetime, Field(strict=False)]] = None" in schemas
+    )
+    answers = tomllib.loads((shop / ".dbgen.toml").read_text())["added"]["Language"]
+    assert (answers["table"], answers["timestamps"]) == ("Language", False)
+    writer.apply(plan_add_field(shop, "Language", ["code:str?:column=Code"]))
+    model = (shop / "app/models/language.py").read_text()
+    assert '__tablename__ = "Language"' in model and "TimestampMixin" not in model
+    assert 'code: Mapped[str | None] = mapped_column("Code", String(255), index=True)' in model
+    added = (shop / "migrations/versions/0003_add_code_language.py").read_text()
+    assert 'with op.batch_alter_table("Language")' in added and 'sa.Column("Code"' in added
+    writer.apply(plan_remove_field(shop, "Language", "code"))
+    assert '__tablename__ = "Language"' in (shop / "app/models/language.py").read_text()
+    assert 'batch.drop_column("Code")' in (shop / "migrations/versions/0004_remove_code_language.py").read_text()
+
+
+def test_two_relations_to_one_model_and_a_link_table_of_its_own(shop: Path) -> None:
+    """Fails if a model cannot refer to another twice (each relation needs foreign_keys= and a reverse side of its
+    own), if :noaction writes an ON DELETE, or if a many-to-many ignores the link table it is given."""
+    add(shop, "Language", "name:str")
+    add(shop, "Actor", "name:str")
+    add(
+        shop, "Film", "title:str", "language:Language:noaction:column=LanguageId", "original_language:Language?",
+        "actors:Actor[]:through=film_actor:left=FilmId:right=ActorId",
+    )  # fmt: skip
+    film = (shop / "app/models/film.py").read_text()
+    assert 'mapped_column("LanguageId", ForeignKey("languages.id"), index=True)' in film
+    assert 'ForeignKey("languages.id", ondelete="RESTRICT")' in film  # original_language
+    assert 'relationship(\n        foreign_keys=[language_id], back_populates="language_films", lazy="raise"' in film
+    assert 'film_actors = Table(\n    "film_actor",' in film and 'Column("FilmId", ForeignKey("films.id"' in film
+    language = (shop / "app/models/language.py").read_text()
+    assert 'language_films: Mapped[list["Film"]] = relationship(\n        foreign_keys="Film.language_id"' in language
+    assert 'original_language_films: Mapped[list["Film"]]' in language
+    migration = (shop / "migrations/versions/0004_add_film.py").read_text()
+    assert 'sa.ForeignKeyConstraint(["LanguageId"], ["languages.id"], name=op.f("fk_films_LanguageId_languages"))' in (
+        migration
+    )
+    assert 'op.drop_table("film_actor")' in migration and 'sa.PrimaryKeyConstraint("FilmId", "ActorId"' in migration
+    writer.apply(plan_remove_model(shop, "Film"))
+    assert "Film" not in (shop / "app/models/language.py").read_text()
+
+
+def test_two_relations_to_a_built_in_model(shop: Path) -> None:
+    """Fails if the second relation to User takes the first one's reverse side on the user model."""
+    add(shop, "Review", "body:text", "author:User", "reviewer:User?")
+    user = (shop / "app/models/user.py").read_text()
+    assert 'author_reviews: Mapped[list["Review"]] = relationship(\n        foreign_keys="Review.author_id"' in user
+    assert 'reviewer_reviews: Mapped[list["Review"]]' in user
+    writer.apply(plan_remove_model(shop, "Review"))
+    assert "Review" not in (shop / "app/models/user.py").read_text()
+
+
+def test_cli_bad_table_name_is_one_line_exit_2(shop: Path) -> None:
+    """Fails if a table name that is no identifier is accepted, or refused in more than a line."""
+    before = tree(shop)
+    result = runner.invoke(app, ["add-model", "Thing", "name:str", "--table", "my table", "--dir", str(shop)])
+    assert (result.exit_code, result.stderr.strip()) == (
+        2, "error: --table 'my table' is not a table name: letters, digits and _, at most 63",
+    )  # fmt: skip
+    assert tree(shop) == before
+    add(shop, "Thing", "name:str")
+    result = runner.invoke(app, ["add-model", "Other", "name:str", "--table", "THINGS", "--dir", str(shop)])
+    assert (result.exit_code, result.stderr.strip()) == (
+        2, "error: model Other: the table 'THINGS' is another model's; choose another",
+    )  # fmt: skip

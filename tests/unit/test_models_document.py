@@ -9,6 +9,7 @@ import pytest
 from dbgen import writer
 from dbgen.commands.models import plan_add_model, plan_remove_model, registrations
 from dbgen.commands.new import plan_new
+from dbgen.errors import DbgenError
 from dbgen.fields import parse_model
 from dbgen.project import find
 from tests.unit.test_writer import tree
@@ -162,3 +163,20 @@ def test_ci_runs_the_suite_against_its_mongodb_service_with_nothing_replaced(sho
     suite = (shop / "tests/database.py").read_text()
     assert 'DEFAULT_URL = "mongodb://127.0.0.1:27017/shop_test"' in suite
     assert "if url == DEFAULT_URL and not await answers(url):" in suite
+
+
+@pytest.mark.parametrize(
+    ("fields", "timestamps", "message"),
+    [
+        (["name:str:column=Name"], True, "are for SQL databases"),
+        (["stamp:datetime:dbdefault"], True, "are for SQL databases"),
+        (["name:str"], False, "--no-timestamps is for SQL databases"),
+    ],
+)
+def test_sql_only_names_are_refused_in_one_line(shop: Path, fields: list[str], timestamps: bool, message: str) -> None:
+    """Fails if a MongoDB project accepts what only a SQL table has (column names, database defaults, no
+    timestamps), or writes anything before refusing."""
+    before = tree(shop)
+    with pytest.raises(DbgenError, match=message):
+        plan_add_model(shop, "Thing", fields, timestamps=timestamps)
+    assert tree(shop) == before
