@@ -17,7 +17,12 @@ from tests.smoke.test_grow_project import dbgen
 pytestmark = pytest.mark.smoke
 
 # The legacy schema, in each backend's own DDL; the indexes carry the names dbgen's models give them.
-SERIAL = {"sqlite": "INTEGER NOT NULL PRIMARY KEY", "postgres": "SERIAL PRIMARY KEY", "mysql": "INT AUTO_INCREMENT PRIMARY KEY"}
+# A key named id, numbered by the database (SQLite's INTEGER PRIMARY KEY is nullable unless it says otherwise).
+SERIAL = {
+    "sqlite": "INTEGER NOT NULL PRIMARY KEY",
+    "postgres": "SERIAL PRIMARY KEY",
+    "mysql": "INT AUTO_INCREMENT PRIMARY KEY",
+}
 NOW = {"sqlite": "(strftime('%Y-%m-%d %H:%M:%f000', 'now'))", "postgres": "now()", "mysql": "CURRENT_TIMESTAMP"}
 STAMP = {"sqlite": "DATETIME", "postgres": "TIMESTAMP WITH TIME ZONE", "mysql": "DATETIME"}
 
