@@ -78,7 +78,8 @@ def create_legacy(project: Project) -> None:
                 conn.execute(statement)
         conn.close()
         return
-    run_sql(project.db, "".join(f"{statement};\n" for statement in legacy(project.db)), url.rpartition("/")[2])
+    database = url.rpartition("/")[2].partition("?")[0]  # mysql's URL ends with ?charset=utf8mb4
+    run_sql(project.db, "".join(f"{statement};\n" for statement in legacy(project.db)), database)
 
 
 @pytest.mark.parametrize("db", ["sqlite", "postgres", "mysql"])
