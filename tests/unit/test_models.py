@@ -328,6 +328,8 @@ def test_two_relations_to_one_model_and_a_link_table_of_its_own(shop: Path) -> N
         migration
     )
     assert 'op.drop_table("film_actor")' in migration and 'sa.PrimaryKeyConstraint("FilmId", "ActorId"' in migration
+    with pytest.raises(InvalidName, match="the link table 'film_actor' is another relation's"):
+        plan_add_field(shop, "Actor", ["films:Film[]:through=film_actor:left=ActorId:right=FilmId"])
     writer.apply(plan_remove_model(shop, "Film"))
     assert "Film" not in (shop / "app/models/language.py").read_text()
 

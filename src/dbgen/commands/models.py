@@ -228,8 +228,11 @@ def _refuse_table_clashes(project: Project, spec: ModelSpec) -> None:
             f"model {spec.names.cls}: its table {spec.names.table!r} would be {links[spec.names.table]}'s "
             "association table; choose another name"
         )
+    own = [field.association(spec.names.module) for field in spec.relations if field.many]
     for field in spec.relations:
         table = field.association(spec.names.module)
+        if field.many and (table in links or own.count(table) > 1):
+            raise InvalidName(f"field {field.spec!r}: the link table {table!r} is another relation's")
         if field.many and table in tables:
             raise InvalidName(
                 f"field {field.spec!r}: its association table {table!r} is {tables[table]}'s table; "
