@@ -145,12 +145,15 @@ def add_model(
     fields: Annotated[
         list[str],
         typer.Argument(
-            help="Fields as name:type[=default][:modifier...][?]. Types: str text email url int float decimal bool "
-            "date datetime uuid json, enum(a,b,...), or a model name for a relation (category:Category; many-to-many: "
-            "tags:Tag[]). Modifiers: unique, index, optional (or a trailing ?), ci with unique on str and email "
-            "(unique whatever the case); for relations cascade or setnull (deletes are refused by default). "
-            "Every field a list can sort by (all but text, url and json) and every relation gets an index, "
-            "with or without index."
+            help="Fields as name:type[=default][:modifier...][?]. Types: str text email url int bigint smallint "
+            "float decimal bool date datetime time uuid json bytes, enum(a,b,...), or a model name for a relation "
+            "(category:Category; many-to-many: tags:Tag[]). Modifiers: unique, index, optional (or a trailing ?), "
+            "ci with unique on str and email (unique whatever the case); for relations cascade or setnull (deletes "
+            "are refused by default). Every field a list can sort by (all but text, url, json, bytes, time and "
+            "naive datetimes) and every relation gets an index, with or without index; noindex leaves a field "
+            "without one (and out of sorts and filters). For an existing table: datetime:naive, "
+            "decimal:precision=P:scale=S, str:maxlen=N, str:fixed:maxlen=N (CHAR), json:jsonb (PostgreSQL), "
+            "float:single, enum(...):native=TYPE (PostgreSQL) or :native (MySQL), index=NAME and unique=NAME."
         ),
     ],
     owned: Annotated[
@@ -163,6 +166,14 @@ def add_model(
     ] = False,
     read: Read = None,
     write: Write = None,
+    index: Annotated[
+        list[str] | None,
+        typer.Option("--index", help="NAME:column1,column2: an index over several columns, by its database name."),
+    ] = None,
+    unique: Annotated[
+        list[str] | None,
+        typer.Option("--unique", help="NAME:column1,column2: a UNIQUE constraint over several columns, by its name."),
+    ] = None,
     directory: ProjectDir = Path("."),
     dry_run: DryRun = False,
     force: Force = False,
@@ -170,7 +181,11 @@ def add_model(
     """Add a model with its schemas, repository, routes, tests and migration to a generated project."""
     from dbgen.commands.models import plan_add_model
 
-    plan = _guard(lambda: plan_add_model(directory, name, fields, force=force, owned=owned, read=read, write=write))
+    plan = _guard(
+        lambda: plan_add_model(
+            directory, name, fields, force=force, owned=owned, read=read, write=write, indexes=index, uniques=unique
+        )
+    )
     _apply(plan, dry_run)
 
 

@@ -33,6 +33,8 @@ class AddedModel:
     owned: bool = False  # add-model --owned
     read: str | None = None  # add-model --read, set-access --read; None: the default for the model's kind
     write: str | None = None
+    indexes: list[str] = field(default_factory=list)  # add-model --index NAME:col1,col2
+    uniques: list[str] = field(default_factory=list)  # add-model --unique NAME:col1,col2
 
     @property
     def policy(self) -> access.Policy:
@@ -87,6 +89,8 @@ class Project:
             | ({"owned": True} if model.owned else {})
             | ({"read": model.read} if model.read else {})
             | ({"write": model.write} if model.write else {})
+            | ({"indexes": model.indexes} if model.indexes else {})
+            | ({"uniques": model.uniques} if model.uniques else {})
             for name, model in self.added.items()
         }
         header = "# Written by dbgen; later `dbgen` commands read it. Edit with care.\n"
@@ -116,6 +120,8 @@ def load(root: Path) -> Project:
             bool(spec.get("owned", False)),
             spec.get("read"),
             spec.get("write"),
+            list(spec.get("indexes", [])),
+            list(spec.get("uniques", [])),
         )
         for name, spec in answers.get("added", {}).items()
     }

@@ -15,7 +15,7 @@ from typing import Any
 from dbgen import __version__, baseline, edits, releases
 from dbgen import policy as access
 from dbgen.errors import Conflict, DbgenError, InvalidName, InvalidOption
-from dbgen.fields import Field, ModelSpec, model_key, parse_field, parse_model, parse_model_name
+from dbgen.fields import Field, ModelSpec, check_backend, model_key, parse_field, parse_model, parse_model_name
 from dbgen.naming import ModelNames
 from dbgen.plan import Action, Plan
 from dbgen.project import ANSWERS, AddedModel, Project, digest, find, migration_head
@@ -155,6 +155,7 @@ def _context(
         "model": spec.names,
         "owned": spec.owned,
         "fields": list(spec.fields),
+        "indexes": list(spec.indexes),
         "children": children,
         "revision": revision,
         "down_revision": down_revision,
@@ -241,19 +242,30 @@ def _next_steps(project: Project) -> list[str]:
 OWNER = "owner:User:cascade"  # what --owned adds to a model's fields: a user's records go with the user
 
 
-def _parse(project: Project, name: str, tokens: list[str], owned: bool) -> ModelSpec:
+def _parse(
+    project: Project,
+    name: str,
+    tokens: list[str],
+    owned: bool,
+    indexes: list[str] | tuple[str, ...] = (),
+    uniques: list[str] | tuple[str, ...] = (),
+) -> ModelSpec:
     if not owned:
-        return parse_model(name, tokens, project.models)
-    if project.auth != "jwt":
+        spec = parse_model(name, tokens, project.models, indexes, uniques)
+    elif project.auth != "jwt":
         raise InvalidOption("--owned needs login, and this project has an open API (--auth none)")
-    if any(token.split(":", 1)[0] == "owner" for token in tokens):
+    elif any(token.split(":", 1)[0] == "owner" for token in tokens):
         raise InvalidName("--owned adds the field owner:User itself; leave `owner` out of the fields")
-    return replace(parse_model(name, [*tokens, OWNER], project.models), owned=True)
+    else:
+        spec = replace(parse_model(name, [*tokens, OWNER], project.models, indexes, uniques), owned=True)
+    check_backend(spec, project.answers["db"])
+    return spec
 
 
 def _spec_of(project: Project, key: str) -> ModelSpec:
     """Rebuild an added model's spec from the answers file (its relations resolve against the project)."""
-    return _parse(project, key, project.added[key].fields, project.added[key].owned)
+    added = project.added[key]
+    return _parse(project, key, added.fields, added.owned, added.indexes, added.uniques)
 
 
 def plan_add_model(
@@ -265,18 +277,21 @@ def plan_add_model(
     owned: bool = False,
     read: str | None = None,
     write: str | None = None,
+    indexes: list[str] | None = None,
+    uniques: list[str] | None = None,
 ) -> Plan:
     project = find(start)
     names = parse_model_name(name)
+    indexes, uniques = list(indexes or []), list(uniques or [])
     key = names.cls
     plan = Plan(project.root)
     if key in project.models:
-        same = AddedModel(list(tokens), owned=owned, read=read, write=write)
+        same = AddedModel(list(tokens), owned=owned, read=read, write=write, indexes=indexes, uniques=uniques)
         if key in project.added and _same_request(project.added[key], same):
             plan.message = f"{key} is already in the project with these fields; nothing to do"
             return plan
         raise InvalidName(f"model {key} already exists; remove it first with `dbgen remove-model {key}`")
-    spec = _parse(project, name, tokens, owned)
+    spec = _parse(project, name, tokens, owned, indexes, uniques)
     policy = access.resolve(read, write, owned)
     if read is not None or write is not None:
         access.check(key, policy, roles=project.roles, auth=project.auth)
@@ -292,7 +307,7 @@ def plan_add_model(
             base[path] = content
     _apply_registrations(project, plan, base, registrations(project, spec), insert=True)
     project.answers["models"] = [*project.answers["models"], key]
-    project.added[key] = AddedModel(list(tokens), revision, written, owned, read, write)
+    project.added[key] = AddedModel(list(tokens), revision, written, owned, read, write, indexes, uniques)
     _rewrite_parents(project, plan, spec, base, force=force)
     plan.update(ANSWERS, project.render_answers())
     plan.update(baseline.PATH, baseline.pack(base))
@@ -310,7 +325,13 @@ def plan_add_model(
 
 def _same_request(recorded: AddedModel, asked: AddedModel) -> bool:
     """add-model run again as it was run: the same fields, ownership and access."""
-    return (recorded.fields, recorded.owned, recorded.policy) == (asked.fields, asked.owned, asked.policy)
+    return (recorded.fields, recorded.owned, recorded.policy, recorded.indexes, recorded.uniques) == (
+        asked.fields,
+        asked.owned,
+        asked.policy,
+        asked.indexes,
+        asked.uniques,
+    )
 
 
 def plan_remove_model(start: Path, name: str, *, force: bool = False) -> Plan:
@@ -446,7 +467,8 @@ def plan_add_field(start: Path, name: str, tokens: list[str], *, force: bool = F
                 f"field {field.spec!r} is required and {key} may already have rows: give it a default "
                 f"({example}=...) or make it optional ({example}?)"
             )
-    spec = _parse(project, key, [*project.added[key].fields, *tokens], project.added[key].owned)
+    added = project.added[key]
+    spec = _parse(project, key, [*added.fields, *tokens], added.owned, added.indexes, added.uniques)
     _refuse_double_relations(spec)
     _refuse_table_clashes(project, spec)
     return _regrow(project, key, old, spec, [f for f in spec.fields if f.spec in tokens], force=force)
@@ -467,7 +489,7 @@ def plan_remove_field(start: Path, name: str, field_name: str, *, force: bool = 
     tokens = [token for token in added.fields if token != gone[0].spec]
     if not tokens:
         raise InvalidName(f"{field_name!r} is {key}'s last field; remove the model with `dbgen remove-model {key}`")
-    spec = _parse(project, key, tokens, added.owned)
+    spec = _parse(project, key, tokens, added.owned, added.indexes, added.uniques)
     return _regrow(project, key, old, spec, gone, force=force)
 
 
