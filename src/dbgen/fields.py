@@ -13,6 +13,7 @@ from collections.abc import Callable
 from dataclasses import dataclass, field, replace
 from decimal import Decimal
 
+from dbgen.edits import LINE_LENGTH, call
 from dbgen.errors import InvalidName
 from dbgen.naming import ModelNames, pascal, singularize, snake
 
@@ -273,12 +274,17 @@ class Field:
     def sortable(self) -> bool:
         return self.type is not None and self.type.sortable and not self.noindex
 
-    def sql_type(self, collation: str, *, migration: bool = False) -> str:
+    def sql_type(self, collation: str, *, migration: bool = False, indent: int = 0) -> str:
         """The column's type in a model (or a migration). A :ci column takes the backend's case-insensitive
-        collation where it has one: String(255, collation="utf8mb4_unicode_ci")."""
+        collation where it has one: String(255, collation="utf8mb4_unicode_ci"). Given the `indent` of its line,
+        a type too long for it is laid out over several, as ruff format would (a long enum)."""
         assert self.type is not None
         kind = self.type.migration if migration else self.type.column
-        return f'{kind[:-1]}, collation="{collation}")' if self.ci and collation else kind
+        kind = f'{kind[:-1]}, collation="{collation}")' if self.ci and collation else kind
+        if not indent or indent + len(kind) + 1 <= LINE_LENGTH or "(" not in kind:
+            return kind
+        head, _, rest = kind.partition("(")
+        return call(indent, head, _top_level(rest[:-1]))[indent:]
 
     def lowered(self, collation: str) -> bool:
         """Unique on lower(column), not on the column: a :ci field on a backend without a case-insensitive
@@ -364,6 +370,22 @@ class ModelSpec:
     def parents(self) -> list[Field]:
         """The many-to-one relations: each a foreign key here, and a one-to-many on the other side."""
         return [f for f in self.fields if f.single]
+
+
+def _top_level(text: str) -> list[str]:
+    """A call's arguments: `text` split at the commas outside brackets and quotes."""
+    parts, depth, quoted, start = [], 0, False, 0
+    for i, char in enumerate(text):
+        if char == '"':
+            quoted = not quoted
+        elif not quoted and char in "([{":
+            depth += 1
+        elif not quoted and char in ")]}":
+            depth -= 1
+        elif not quoted and depth == 0 and char == ",":
+            parts.append(text[start:i].strip())
+            start = i + 1
+    return [*parts, text[start:].strip()]
 
 
 def parse_model_name(raw: str) -> ModelNames:
@@ -676,6 +698,8 @@ def _bounded(token: str, kind: str, bounds: dict[str, str], default: str, base: 
     )
     if base.fixed:
         column, migration = f"CHAR({high})", f"sa.CHAR(length={high})"
+    # Longer text is no sort key: its cursor would outgrow `after` (like text, it may still be :index or :unique)
+    sortable = base.sortable and high <= TYPES["str"].max_length
     return replace(
         base,
         column=column,
@@ -688,6 +712,7 @@ def _bounded(token: str, kind: str, bounds: dict[str, str], default: str, base: 
         seed_imports=(),
         min_length=low,
         max_length=high,
+        sortable=sortable,
     )
 
 
