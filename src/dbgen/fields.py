@@ -56,6 +56,8 @@ class FieldType:
     enum_name: str = ""  # that type's name; a VARCHAR enum's CHECK constraint's
     digits: tuple[int, int] = (0, 0)  # a decimal's precision and scale
     fixed: bool = False  # text of a fixed length (CHAR)
+    # (database, column, migration): the type on a database that spells it otherwise (for_backend applies it)
+    variants: tuple[tuple[str, str, str], ...] = ()
 
     @property
     def model_import(self) -> str:
@@ -268,7 +270,10 @@ class Field:
 
     @property
     def searchable(self) -> bool:
-        return self.type is not None and self.type.searchable
+        """`q` looks in it (through a trigram index on PostgreSQL): not in a field without an index (noindex), nor in
+        one whose indexes keep the database's names (index=, unique=), to which dbgen adds no index of its own."""
+        named = self.noindex or self.index_name or self.unique_name
+        return self.type is not None and self.type.searchable and not named
 
     @property
     def sortable(self) -> bool:
@@ -531,7 +536,8 @@ def _modified(token: str, kind: str, modifiers: list[str], named: dict[str, str]
             migration_import="from sqlalchemy.dialects import postgresql",
         )  # fmt: skip
     if "single" in modifiers:
-        return replace(base, column="Float", migration="sa.Float()")
+        # 4 bytes: REAL on PostgreSQL (and the name SQLite's tables give it), FLOAT on MySQL
+        return replace(base, column="REAL", migration="sa.REAL()", variants=(("mysql", "Float", "sa.Float()"),))
     if "fixed" in modifiers:
         if "maxlen" not in bounds:
             raise InvalidName(f"field {token!r}: :fixed needs its length, as in code:str:fixed:maxlen=3")
@@ -842,6 +848,18 @@ def _index(raw: str, unique: bool, fields: list[Field]) -> ModelIndex:
 # What only some backends have: refused elsewhere with the reason.
 MYSQL_VARCHAR = 16_383  # utf8mb4 characters in MySQL's 65,535-byte row
 MYSQL_INDEXED = 768  # utf8mb4 characters in an InnoDB index key (3,072 bytes)
+
+
+def for_backend(spec: ModelSpec, db: str) -> ModelSpec:
+    """The spec with each type as this database spells it (float:single is REAL, but FLOAT on MySQL)."""
+    fields = []
+    for f in spec.fields:
+        spelled = {name: (column, migration) for name, column, migration in f.type.variants} if f.type else {}
+        if f.type is not None and db in spelled:
+            column, migration = spelled[db]
+            f = replace(f, type=replace(f.type, column=column, migration=migration))
+        fields.append(f)
+    return replace(spec, fields=tuple(fields))
 
 
 def check_backend(spec: ModelSpec, db: str) -> None:

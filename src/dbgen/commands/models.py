@@ -15,7 +15,16 @@ from typing import Any
 from dbgen import __version__, baseline, edits, releases
 from dbgen import policy as access
 from dbgen.errors import Conflict, DbgenError, InvalidName, InvalidOption
-from dbgen.fields import Field, ModelSpec, check_backend, model_key, parse_field, parse_model, parse_model_name
+from dbgen.fields import (
+    Field,
+    ModelSpec,
+    check_backend,
+    for_backend,
+    model_key,
+    parse_field,
+    parse_model,
+    parse_model_name,
+)
 from dbgen.naming import ModelNames
 from dbgen.plan import Action, Plan
 from dbgen.project import ANSWERS, AddedModel, Project, digest, find, migration_head
@@ -259,7 +268,7 @@ def _parse(
     else:
         spec = replace(parse_model(name, [*tokens, OWNER], project.models, indexes, uniques), owned=True)
     check_backend(spec, project.answers["db"])
-    return spec
+    return for_backend(spec, project.answers["db"])
 
 
 def _spec_of(project: Project, key: str) -> ModelSpec:
