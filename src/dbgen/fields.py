@@ -765,7 +765,8 @@ def member_name(value: str) -> str:
 def _enum_type(names: ModelNames, field: Field) -> FieldType:
     """The type of one enum field: a StrEnum named after the model and the field (ProductStatus), stored as
     text with a CHECK constraint on every SQL backend (no native enum type to migrate), or with :native in the
-    database's own enum type (a PostgreSQL type of its own name, a MySQL ENUM column)."""
+    database's own enum type (a PostgreSQL type of its own name, a MySQL ENUM column: no sort key, :index to
+    index it)."""
     cls, values = names.cls + pascal(field.name), field.choices
     members = tuple(member_name(value) for value in values)
     quoted = ", ".join(f'"{value}"' for value in values)
@@ -783,6 +784,8 @@ def _enum_type(names: ModelNames, field: Field) -> FieldType:
         members=members,
         native=field.native is not None,
         enum_name=name,
+        # MySQL sorts an ENUM by its place in the type, but compares it with text as text: no cursor pages it
+        sortable=field.native != "",
         samples=tuple(f'"{values[i % len(values)]}"' for i in range(3)),  # type: ignore[arg-type]
         numbered=f"[{quoted}][n % {len(values)}]",
     )
