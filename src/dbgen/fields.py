@@ -666,14 +666,23 @@ def _bounded(token: str, kind: str, bounds: dict[str, str], default: str, base: 
         else:
             parts += [f"ge={literal(lo)}"] if lo is not None else []
             parts += [f"le={literal(hi)}"] if hi is not None else []
-        start = lo if lo is not None else (min(Decimal(1), hi - 2) if hi is not None else Decimal(1))
-        values = [start + step if hi is None else min(start + step, hi) for step in range(3)]
-        span = None if hi is None else int(hi - start) + 1
+        unit, ceiling = Decimal(1), hi
+        if kind == "decimal" and base.digits != TYPES["decimal"].digits:
+            # samples and test values inside its digits too: NUMERIC(3, 3) holds 0.999 at most
+            precision, scale = base.digits
+            unit = Decimal(1) if precision > scale else Decimal(10) ** -scale
+            largest = Decimal(10) ** (precision - scale) - Decimal(10) ** -scale
+            ceiling = largest if hi is None else min(hi, largest)
+        start = lo if lo is not None else (min(Decimal(1), ceiling - 2 * unit) if ceiling is not None else Decimal(1))
+        values = [start + k * unit if ceiling is None else min(start + k * unit, ceiling) for k in range(3)]
+        span = None if ceiling is None else int((ceiling - start) / unit) + 1
         step = "n" if span is None else f"n % {span}"
         if kind == "decimal":
             scale = base.digits[1]
             samples = tuple(f'"{v:.{scale}f}"' for v in values)
             numbered = f'f"{{{start} + {step}:.{scale}f}}"'
+            if unit != 1:
+                numbered = f"f\"{{Decimal('{start}') + ({step}) * Decimal('{unit}'):.{scale}f}}\""
         else:
             samples = tuple(literal(v) for v in values)
             numbered = f"{literal(start)} + {step}"
