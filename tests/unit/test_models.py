@@ -145,8 +145,8 @@ def test_cli_bad_field_is_one_line_exit_2(shop: Path) -> None:
     result = runner.invoke(app, ["add-model", "Thing", "price:money", "--dir", str(shop)])
     assert result.exit_code == 2
     assert result.stderr.strip() == (
-        "error: field 'price:money': unknown type 'money'; use one of str, text, email, url, int, float, decimal, "
-        "bool, date, datetime, uuid, json, enum(a,b,...), or a model name"
+        "error: field 'price:money': unknown type 'money'; use one of str, text, email, url, int, bigint, smallint, "
+        "float, decimal, bool, date, datetime, time, uuid, json, bytes, enum(a,b,...), or a model name"
     )
     assert tree(shop) == before
 
