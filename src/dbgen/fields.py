@@ -324,12 +324,12 @@ class Field:
 
     @property
     def indexed(self) -> bool:
-        """Relations, `:index`, and every sort key: a list sorted by it reads the index, not the whole table.
+        """Relations, `:index`, every sort key and filter: a list sorted by it reads the index, not the whole table.
         (A many-to-many relation's SQL index is on its association table; MongoDB's is multikey, on the array.)
         A field with a UNIQUE constraint of its own name (unique=NAME) is indexed by it, not by another index."""
         if self.unique_name and not self.index:
             return False
-        return self.index or self.is_relation or self.sortable
+        return self.index or self.is_relation or self.sortable or self.filterable
 
     @property
     def own_index(self) -> bool:
@@ -774,8 +774,7 @@ def member_name(value: str) -> str:
 def _enum_type(names: ModelNames, field: Field) -> FieldType:
     """The type of one enum field: a StrEnum named after the model and the field (ProductStatus), stored as
     text with a CHECK constraint on every SQL backend (no native enum type to migrate), or with :native in the
-    database's own enum type (a PostgreSQL type of its own name, a MySQL ENUM column: no sort key, :index to
-    index it)."""
+    database's own enum type (a PostgreSQL type of its own name, a MySQL ENUM column: a filter, no sort key)."""
     cls, values = names.cls + pascal(field.name), field.choices
     members = tuple(member_name(value) for value in values)
     quoted = ", ".join(f'"{value}"' for value in values)

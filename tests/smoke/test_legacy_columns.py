@@ -29,7 +29,7 @@ FIELDS = [
 # The enum as each database has it: a PostgreSQL type, a MySQL ENUM, text with a CHECK constraint (SQLite).
 RATING = {
     "postgres": ["rating:enum(G,PG,PG-13,R,NC-17)=G:native=mpaa_rating", "info:json:jsonb?"],
-    "mysql": ["rating:enum(G,PG,PG-13,R,NC-17)=G:native:index"],  # a filter, not a sort key: indexed by :index
+    "mysql": ["rating:enum(G,PG,PG-13,R,NC-17)=G:native"],
     "sqlite": ["rating:enum(G,PG,PG-13,R,NC-17)=G"],
 }
 # Fields add-field adds to the table once it is adopted: a migration that alembic check then finds complete.
@@ -84,7 +84,7 @@ INDEXES = """
     CREATE INDEX ix_films_big_small ON films (big, small);
 """
 # The generated tests of Film (its own file, as add-model and add-field leave it), its lists' query plans, and seeding.
-FILM_TESTS = {"postgres": 70, "mysql": 52, "sqlite": 57}
+FILM_TESTS = {"postgres": 70, "mysql": 63, "sqlite": 57}
 
 
 def legacy(project: Project, sql: str) -> None:

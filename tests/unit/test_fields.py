@@ -357,7 +357,7 @@ def test_native_enums_use_the_databases_type() -> None:
     (pg,) = parse_model("Film", ["rating:enum(G,R):native=mpaa_rating"], KNOWN).fields
     assert pg.type is not None and pg.type.migration == 'sa.Enum("G", "R", name="mpaa_rating")'
     assert (pg.type.native, pg.type.enum_name, pg.sortable) == (True, "mpaa_rating", True)
-    (my,) = parse_model("Film", ["rating:enum(G,R):native:index"], KNOWN).fields
+    (my,) = parse_model("Film", ["rating:enum(G,R):native"], KNOWN).fields
     assert my.type is not None and my.type.column == 'Enum(FilmRating, name="film_rating")'
     assert (my.sortable, my.filterable, my.indexed) == (False, True, True)
     (plain,) = parse_model("Film", ["rating:enum(G,R)"], KNOWN).fields
