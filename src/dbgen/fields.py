@@ -197,6 +197,8 @@ DEFAULTS: dict[str, Callable[[str, str], Default]] = {
     "str": _text,
     "text": _text,
     "int": _number(int),
+    "bigint": _number(int),
+    "smallint": _number(int),
     "float": _number(float),
     "decimal": _number(Decimal),
     "bool": _bool,
@@ -884,7 +886,11 @@ def check_backend(spec: ModelSpec, db: str) -> None:
         parts = f.spec.removesuffix("?").split(":")[2:]
         given = {part.partition("=")[0] + ("=" if "=" in part else "") for part in parts}
         if db == "mongo":
-            sql_only = sorted(given & {"naive", "fixed", "jsonb", "single", "native", "native=", "index=", "unique="})
+            # (decimals are Decimal128 there, whatever digits a column would have)
+            sql_only = sorted(
+                given & {"naive", "fixed", "jsonb", "single", "native", "native=", "index=", "unique=", "precision=",
+                         "scale="}
+            )  # fmt: skip
             if sql_only:
                 raise InvalidName(f"field {f.spec!r}: :{sql_only[0]} is for SQL databases, not MongoDB")
             if f.type.name == "time":

@@ -53,7 +53,10 @@ def test_ci_keeps_its_column_type_or_takes_a_collation() -> None:
         ("owner:User:ci", "field 'owner:User:ci': :ci is for str and email fields"),
         ("s:enum(a,b):ci", "field 's:enum(a,b):ci': :ci is for str and email fields"),
         ("site:url:unique", "field 'site:url:unique': a url column cannot be unique or indexed; use str"),
-        ("mail:email=x", "field 'mail:email=x': a default is for str, text, int, float, decimal, bool fields"),
+        (
+            "mail:email=x",
+            "field 'mail:email=x': a default is for str, text, int, bigint, smallint, float, decimal, bool fields",
+        ),
     ],
 )
 def test_ci_email_and_url_misuse_is_one_clear_error(token: str, message: str) -> None:
@@ -259,6 +262,7 @@ def test_integer_widths_keep_their_columns_bounds() -> None:
     assert big.type is not None and small.type is not None
     assert (big.type.column, big.type.constraint) == ("BigInteger", "ge=-(2**63), le=2**63 - 1")
     assert (small.type.column, small.type.constraint) == ("SmallInteger", "ge=0, le=2**15 - 1")
+    assert parse_field("views:bigint=0", KNOWN).default is not None  # add-field's way to a required column
     assert big.sortable and small.sortable
     with pytest.raises(InvalidName, match="a smallint lies between -32768 and 32767"):
         parse_field("rank:smallint:max=40000", KNOWN)
@@ -417,6 +421,7 @@ def test_model_indexes_over_several_columns() -> None:
         ("mongo", ["starts:time"], "MongoDB has no time-of-day type"),
         ("mongo", ["made:datetime:naive"], ":naive is for SQL databases"),
         ("mongo", ["isbn:str:index=ix_isbn"], ":index= is for SQL databases"),
+        ("mongo", ["price:decimal:precision=5:scale=3"], ":precision= is for SQL databases"),
     ],
 )
 def test_what_a_database_lacks_is_refused_in_one_line(db: str, tokens: list[str], message: str) -> None:
