@@ -270,3 +270,26 @@ def test_users_email_is_unique_whatever_the_case(tmp_path: Path) -> None:
         in (tmp_path / "sqlite/app/models/user.py").read_text()
     )
     assert 'collation="utf8mb4_unicode_ci"' in (tmp_path / "mysql/app/models/user.py").read_text()
+
+
+def test_model_indexes_are_recorded_and_rendered_by_their_names(shop: Path) -> None:
+    """Fails if --index/--unique are not kept in the answers file (update and add-field would drop them), or the
+    model and its migration lose an index's or constraint's database name."""
+    result = runner.invoke(
+        app,
+        ["add-model", "Film", "big:bigint", "code:str:fixed:maxlen=3:unique=uq_films_code", "made:date",
+         "--index", "ix_films_big_made:big,made", "--unique", "uq_films_made_code:made,code", "--dir", str(shop)],
+    )  # fmt: skip
+    assert result.exit_code == 0, result.stderr
+    answers = tomllib.loads((shop / ".dbgen.toml").read_text())["added"]["Film"]
+    assert answers["indexes"] == ["ix_films_big_made:big,made"]
+    assert answers["uniques"] == ["uq_films_made_code:made,code"]
+    model = (shop / "app/models/film.py").read_text()
+    for made in ['UniqueConstraint("code", name="uq_films_code")', 'Index("ix_films_big_made", "big", "made")',
+                 'UniqueConstraint("made", "code", name="uq_films_made_code")']:  # fmt: skip
+        assert made in model
+    migration = (shop / "migrations/versions/0002_add_film.py").read_text()
+    assert 'sa.UniqueConstraint("made", "code", name=op.f("uq_films_made_code")),' in migration
+    assert 'op.create_index(op.f("ix_films_big_made"), "films", ["big", "made"], unique=False)' in migration
+    writer.apply(plan_add_field(shop, "Film", ["views:smallint=0"]))  # re-read from the answers file
+    assert 'Index("ix_films_big_made", "big", "made")' in (shop / "app/models/film.py").read_text()
