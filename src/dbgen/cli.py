@@ -145,15 +145,17 @@ def add_model(
     fields: Annotated[
         list[str],
         typer.Argument(
-            help="Fields as name:type[=default][:modifier...][?]. Types: str text email url int float decimal bool "
-            "date datetime uuid json, enum(a,b,...), or a model name for a relation (category:Category; many-to-many: "
-            "tags:Tag[]). Modifiers: unique, index, optional (or a trailing ?), ci with unique on str and email "
-            "(unique whatever the case), readonly (the database fills it), dbdefault (the database's default when left "
-            "out), column=NAME (the column's name in the database); for relations cascade, setnull or noaction "
-            "(deletes are refused by default), and on a many-to-many through=TABLE, left=COLUMN, right=COLUMN "
-            "(an existing link table). "
-            "Every field a list can sort by (all but text, url and json) and every relation gets an index, "
-            "with or without index."
+            help="Fields as name:type[=default][:modifier...][?]. Types: str text email url int bigint smallint "
+            "float decimal bool date datetime time uuid json bytes, enum(a,b,...), or a model name for a relation "
+            "(category:Category; many-to-many: tags:Tag[]). Modifiers: unique, index, optional (or a trailing ?), "
+            "ci with unique on str and email (unique whatever the case); for relations cascade, setnull or noaction "
+            "(deletes are refused by default). Every field a list can sort by (all but text, url, json, bytes, time "
+            "and naive datetimes) and every relation gets an index, with or without index; noindex leaves a field "
+            "without one (and out of sorts and filters). For an existing table: column=NAME (the column's name in "
+            "the database), readonly (the database fills it), dbdefault (the database's default when left out), "
+            "datetime:naive, decimal:precision=P:scale=S, str:maxlen=N, str:fixed:maxlen=N (CHAR), json:jsonb "
+            "(PostgreSQL), float:single, enum(...):native=TYPE (PostgreSQL) or :native (MySQL), index=NAME, "
+            "unique=NAME, and on a many-to-many through=TABLE, left=COLUMN, right=COLUMN (an existing link table)."
         ),
     ],
     owned: Annotated[
@@ -182,6 +184,14 @@ def add_model(
             "table without them; lists are then in key order). SQL databases.",
         ),
     ] = True,
+    index: Annotated[
+        list[str] | None,
+        typer.Option("--index", help="NAME:column1,column2: an index over several columns, by its database name."),
+    ] = None,
+    unique: Annotated[
+        list[str] | None,
+        typer.Option("--unique", help="NAME:column1,column2: a UNIQUE constraint over several columns, by its name."),
+    ] = None,
     directory: ProjectDir = Path("."),
     dry_run: DryRun = False,
     force: Force = False,
@@ -200,6 +210,8 @@ def add_model(
             write=write,
             table=table,
             timestamps=timestamps,
+            indexes=index,
+            uniques=unique,
         )
     )
     _apply(plan, dry_run)

@@ -13,6 +13,7 @@ from collections.abc import Callable
 from dataclasses import dataclass, field, replace
 from decimal import Decimal
 
+from dbgen.edits import LINE_LENGTH, call
 from dbgen.errors import InvalidName
 from dbgen.naming import ModelNames, pascal, singularize, snake
 
@@ -49,6 +50,14 @@ class FieldType:
     schema: str = ""
     schema_imports: tuple[str, ...] = ()
     format: str = ""
+    members: tuple[str, ...] = ()  # an enum's member names, one per value (PG-13 is PG_13)
+    migration_import: str = ""  # what a migration imports for `migration` beyond sqlalchemy (JSONB's dialect)
+    native: bool = False  # an enum stored in the database's own enum type (a PostgreSQL type, a MySQL ENUM)
+    enum_name: str = ""  # that type's name; a VARCHAR enum's CHECK constraint's
+    digits: tuple[int, int] = (0, 0)  # a decimal's precision and scale
+    fixed: bool = False  # text of a fixed length (CHAR)
+    # (database, column, migration): the type on a database that spells it otherwise (for_backend applies it)
+    variants: tuple[tuple[str, str, str], ...] = ()
 
     @property
     def model_import(self) -> str:
@@ -83,12 +92,16 @@ TYPES: dict[str, FieldType] = {
         FieldType("int", "int", "Integer", "sa.Integer()", constraint="ge=-(2**31), le=2**31 - 1", bson="number",
                   admin="IntegerField",
                   samples=("1", "2", "3")),
+        FieldType("bigint", "int", "BigInteger", "sa.BigInteger()", constraint="ge=-(2**63), le=2**63 - 1",
+                  bson="number", admin="IntegerField", samples=("1", "2", "3")),
+        FieldType("smallint", "int", "SmallInteger", "sa.SmallInteger()", constraint="ge=-(2**15), le=2**15 - 1",
+                  bson="number", admin="IntegerField", samples=("1", "2", "3"), seed="n % 2**15"),
         FieldType("float", "float", "Double", "sa.Double()", constraint="allow_inf_nan=False", bson="number",
                   admin="FloatField",  # app.admin.base's, which takes a missing value as empty
                   samples=("1.5", "2.5", "3.5"), numbered="n + 0.5", compare="{got} == pytest.approx({expected})"),
         FieldType("decimal", "Decimal", "Numeric(12, 2)", "sa.Numeric(precision=12, scale=2)",
                   imports=("from decimal import Decimal",), constraint="max_digits=12, decimal_places=2, strict=False",
-                  bson="number", admin="DecimalField",
+                  bson="number", admin="DecimalField", digits=(12, 2),
                   samples=('"1.50"', '"2.50"', '"3.50"'), numbered='f"{n}.50"',
                   seed='Decimal(f"{n}.50")', seed_imports=("from decimal import Decimal",),
                   compare="Decimal({got}) == Decimal({expected})"),
@@ -108,6 +121,12 @@ TYPES: dict[str, FieldType] = {
                   seed="datetime(2000, 1, 1, tzinfo=UTC) + timedelta(seconds=n)",
                   seed_imports=("from datetime import UTC, datetime, timedelta",),
                   compare="{got}[:19] == {expected}[:19]"),
+        # A time of day, without a time zone. Not a sort key: a cursor does not carry one (:index indexes it).
+        FieldType("time", "time", "Time", "sa.Time()", imports=("from datetime import time",),
+                  constraint="strict=False", admin="TimeField", sortable=False,
+                  samples=('"03:04:05"', '"04:05:06"', '"05:06:07"'),
+                  numbered='f"{n // 3600 % 24:02d}:{n // 60 % 60:02d}:{n % 60:02d}"',
+                  seed="time(n // 3600 % 24, n // 60 % 60, n % 60)", seed_imports=("from datetime import time",)),
         FieldType("uuid", "UUID", "Uuid", "sa.Uuid()", imports=("from uuid import UUID",), constraint="strict=False",
                   admin="UUIDField",
                   bson="binData",
@@ -124,6 +143,11 @@ TYPES: dict[str, FieldType] = {
                   admin="JSONField",
                   sortable=False, indexable=False, samples=('{"k": 1}', '{"k": 2}', '{"k": 3}'),
                   numbered='{"k": n}'),
+        # Bytes, as base64 text in JSON (app.schemas.common.Base64); neither sorted nor indexed.
+        FieldType("bytes", "bytes", "LargeBinary", "sa.LargeBinary()", schema="Base64",
+                  app_imports=("from app.schemas.common import Base64",), bson="binData", sortable=False,
+                  indexable=False, samples=('"YWxwaGE="', '"YnJhdm8="', '"Y2hhcmxpZQ=="'),
+                  numbered='f"{n:08d}"', seed='f"{n:08d}".encode()'),
     )
 }  # fmt: skip
 
@@ -173,22 +197,40 @@ DEFAULTS: dict[str, Callable[[str, str], Default]] = {
     "str": _text,
     "text": _text,
     "int": _number(int),
+    "bigint": _number(int),
+    "smallint": _number(int),
     "float": _number(float),
     "decimal": _number(Decimal),
     "bool": _bool,
 }
 
-MODIFIERS = frozenset({"unique", "index", "optional", "cascade", "setnull", "noaction", "ci", "readonly", "dbdefault"})
+MODIFIERS = frozenset(
+    {"unique", "index", "optional", "cascade", "setnull", "noaction", "ci", "readonly", "dbdefault", "noindex",
+     "naive", "fixed", "jsonb", "single", "native"}
+)  # fmt: skip
+# The modifiers that change a type, and the type each is for.
+TYPE_FLAGS = {"naive": "datetime", "fixed": "str", "jsonb": "json", "single": "float", "native": "enum"}
+# name=value modifiers besides the bounds: a decimal's digits, an index's or constraint's or enum type's name.
+NAMED = ("precision", "scale", "index", "unique", "native")
+_DB_NAME_RE = re.compile(r"^[A-Za-z_][A-Za-z0-9_$]{0,62}$")
 CASE_INSENSITIVE = ("str", "email")  # the types whose unique values may ignore case (:ci)
 # What deleting a referenced record does to the records that refer to it: refused (409) unless asked otherwise.
 ON_DELETE = {"cascade": "CASCADE", "setnull": "SET NULL", "noaction": "NO ACTION"}
 # Modifiers that name something in the database: a column (`column=LastUpdate`), and a many-to-many relation's
 # existing link table and its two columns (`through=film_actor:left=film_id:right=actor_id`).
-NAMED = ("column", "through", "left", "right")
-_DB_NAME_RE = re.compile(r"^[A-Za-z_][A-Za-z0-9_]*$")
+DB_NAMES = ("column", "through", "left", "right")
 # The value the migration gives a required column that the database fills (:dbdefault, :readonly) on a database it
 # builds itself (a fresh test database), by type; the existing database keeps its own default or expression.
-FILLED = {"int": '"0"', "float": '"0"', "decimal": '"0"', "str": '""', "bool": "sa.false()", "datetime": "NOW"}
+FILLED = {
+    "int": '"0"',
+    "bigint": '"0"',
+    "smallint": '"0"',
+    "float": '"0"',
+    "decimal": '"0"',
+    "str": '""',
+    "bool": "sa.false()",
+    "datetime": "NOW",
+}
 # Columns every model has, and names SQLAlchemy, pydantic or the generated code use themselves.
 RESERVED = frozenset(
     {"id", "created_at", "updated_at", "metadata", "registry", "query", "model_config", "model_fields",
@@ -223,6 +265,10 @@ class Field:
     left: str = ""  # that table's column referring to this model (`left=`), and to the target (`right=`)
     right: str = ""
     reverse: str = ""  # the one-to-many's name on the target, when it is not the model's plural (set by parse_model)
+    index_name: str = ""  # `index=NAME`: its index's name in the database (else dbgen's ix_<table>_<column>)
+    unique_name: str = ""  # `unique=NAME`: a UNIQUE constraint of this name (which serves as its index)
+    noindex: bool = False  # no index: neither a sort key nor a filter
+    native: str | None = None  # an enum in a database type: "" a MySQL ENUM (:native), else a PostgreSQL type's name
 
     @property
     def is_relation(self) -> bool:
@@ -287,19 +333,29 @@ class Field:
 
     @property
     def searchable(self) -> bool:
-        return self.type is not None and self.type.searchable and not self.readonly
+        """`q` looks in it (through a trigram index on PostgreSQL): not in a field the database fills, nor in one
+        without an index (noindex), nor in one whose indexes keep the database's names (index=, unique=), to which
+        dbgen adds no index of its own."""
+        named = self.noindex or self.index_name or self.unique_name
+        return self.type is not None and self.type.searchable and not named and not self.readonly
 
     @property
     def sortable(self) -> bool:
-        """A list may sort by it (a field the database fills is not, as its tests could not order it)."""
-        return self.type is not None and self.type.sortable and not self.readonly
+        """A list may sort by it: not a field without an index, nor one the database fills (its tests could not
+        order it)."""
+        return self.type is not None and self.type.sortable and not self.noindex and not self.readonly
 
-    def sql_type(self, collation: str, *, migration: bool = False) -> str:
+    def sql_type(self, collation: str, *, migration: bool = False, indent: int = 0) -> str:
         """The column's type in a model (or a migration). A :ci column takes the backend's case-insensitive
-        collation where it has one: String(255, collation="utf8mb4_unicode_ci")."""
+        collation where it has one: String(255, collation="utf8mb4_unicode_ci"). Given the `indent` of its line,
+        a type too long for it is laid out over several, as ruff format would (a long enum)."""
         assert self.type is not None
         kind = self.type.migration if migration else self.type.column
-        return f'{kind[:-1]}, collation="{collation}")' if self.ci and collation else kind
+        kind = f'{kind[:-1]}, collation="{collation}")' if self.ci and collation else kind
+        if not indent or indent + len(kind) + 1 <= LINE_LENGTH or "(" not in kind:
+            return kind
+        head, _, rest = kind.partition("(")
+        return call(indent, head, _top_level(rest[:-1]))[indent:]
 
     def lowered(self, collation: str) -> bool:
         """Unique on lower(column), not on the column: a :ci field on a backend without a case-insensitive
@@ -330,13 +386,42 @@ class Field:
 
     @property
     def filterable(self) -> bool:
-        return self.is_relation or (self.type is not None and self.type.name in ("bool", "enum") and not self.readonly)
+        return self.is_relation or (
+            self.type is not None and self.type.name in ("bool", "enum") and not self.noindex and not self.readonly
+        )
 
     @property
     def indexed(self) -> bool:
-        """Relations, `:index`, and every sort key: a list sorted by it reads the index, not the whole table.
-        (A many-to-many relation's SQL index is on its association table; MongoDB's is multikey, on the array.)"""
-        return self.index or self.is_relation or self.sortable
+        """Relations, `:index`, every sort key and filter: a list sorted by it reads the index, not the whole table.
+        (A many-to-many relation's SQL index is on its association table; MongoDB's is multikey, on the array.)
+        A field with a UNIQUE constraint of its own name (unique=NAME) is indexed by it, not by another index."""
+        if self.unique_name and not self.index:
+            return False
+        return self.index or self.is_relation or self.sortable or self.filterable
+
+    @property
+    def own_index(self) -> bool:
+        """It has an index of its own (an SQL one besides a unique=NAME constraint): unique where it is :unique."""
+        return self.indexed or (self.unique and not self.unique_name)
+
+    @property
+    def index_unique(self) -> bool:
+        """Its own index is a unique one (the uniqueness is not a named constraint's)."""
+        return self.unique and not self.unique_name
+
+
+@dataclass(frozen=True)
+class ModelIndex:
+    """add-model --index NAME:a,b or --unique NAME:a,b: an index or a UNIQUE constraint over several columns, by
+    its database name."""
+
+    name: str
+    columns: tuple[str, ...]
+    unique: bool = False
+
+    @property
+    def quoted(self) -> list[str]:
+        return [f'"{column}"' for column in self.columns]
 
 
 @dataclass(frozen=True)
@@ -345,6 +430,7 @@ class ModelSpec:
     fields: tuple[Field, ...] = field(default_factory=tuple)
     owned: bool = False  # add-model --owned: an owner (owner:User) set from the token; users see their own
     timestamps: bool = True  # created_at and updated_at (add-model --no-timestamps leaves them out)
+    indexes: tuple[ModelIndex, ...] = ()  # --index and --unique
 
     @property
     def fetched(self) -> bool:
@@ -365,6 +451,22 @@ class ModelSpec:
         return [f for f in self.fields if f.single]
 
 
+def _top_level(text: str) -> list[str]:
+    """A call's arguments: `text` split at the commas outside brackets and quotes."""
+    parts, depth, quoted, start = [], 0, False, 0
+    for i, char in enumerate(text):
+        if char == '"':
+            quoted = not quoted
+        elif not quoted and char in "([{":
+            depth += 1
+        elif not quoted and char in ")]}":
+            depth -= 1
+        elif not quoted and depth == 0 and char == ",":
+            parts.append(text[start:i].strip())
+            start = i + 1
+    return [*parts, text[start:].strip()]
+
+
 def parse_model_name(raw: str) -> ModelNames:
     if not _MODEL_RE.match(raw) or raw.endswith("_"):
         raise InvalidName(f"model name {raw!r} is not valid: use letters, digits and '_', starting with a letter")
@@ -383,7 +485,7 @@ def parse_field(token: str, known_models: dict[str, ModelNames]) -> Field:
     kept: list[str] = []
     for part in parts:
         key, is_named, value = part.partition("=")
-        if is_named and key in NAMED and len(kept) >= 2:
+        if is_named and key in DB_NAMES and len(kept) >= 2:
             if key in named:
                 raise InvalidName(f"field {token!r}: {key}= is given twice")
             named[key] = value
@@ -454,22 +556,41 @@ def _parse_field(token: str, known_models: dict[str, ModelNames]) -> Field:
     kind, _, default = kind.partition("=")
     optional = token.endswith("?") or kind.endswith("?")
     kind = kind.removesuffix("?")
-    bounds = {key: value for key, _, value in (m.partition("=") for m in modifiers if "=" in m)}
+    pairs = [m.partition("=") for m in modifiers if "=" in m]
+    keyed = {key: value for key, _, value in pairs}
     modifiers = [m for m in modifiers if "=" not in m]
-    for key in bounds:
-        if key not in BOUNDS:
-            raise InvalidName(
-                f"field {token!r}: unknown modifier {key + '='!r}; use {', '.join(f'{b}=' for b in BOUNDS)}"
-            )
-    if len(bounds) < len([m for m in parts[2:] if "=" in m]):
+    for key in keyed:
+        if key not in BOUNDS and key not in NAMED:
+            known = ", ".join(f"{b}=" for b in (*BOUNDS, *NAMED))
+            raise InvalidName(f"field {token!r}: unknown modifier {key + '='!r}; use {known}")
+    if len(keyed) < len(pairs):
         raise InvalidName(f"field {token!r}: a bound is given twice")
+    bounds = {key: value for key, value in keyed.items() if key in BOUNDS}
+    named = {key: value for key, value in keyed.items() if key in NAMED}
     for modifier in modifiers:
         if modifier not in MODIFIERS:
             choices = ", ".join(sorted(MODIFIERS))
             raise InvalidName(f"field {token!r}: unknown modifier {modifier!r}; use {choices} (or a trailing ?)")
+    for key in ("index", "unique", "native"):
+        if key in named and not _DB_NAME_RE.match(named[key]):
+            raise InvalidName(
+                f"field {token!r}: {key}={named[key]!r} is not a database name (letters, digits, _ and $, at most 63)"
+            )
     optional = optional or "optional" in modifiers
-    unique, index, ci = "unique" in modifiers, "index" in modifiers, "ci" in modifiers
+    unique, index = "unique" in modifiers or "unique" in named, "index" in modifiers or "index" in named
+    ci, noindex = "ci" in modifiers, "noindex" in modifiers
     typed = kind in TYPES or kind[:1].isupper() or _ENUM_RE.match(kind) is not None
+    for flag, owner in TYPE_FLAGS.items():
+        if flag in modifiers and typed and kind != owner and not (owner == "enum" and _ENUM_RE.match(kind)):
+            raise InvalidName(f"field {token!r}: :{flag} is for {owner} fields")
+    if ("precision" in named or "scale" in named) and typed and kind != "decimal":
+        raise InvalidName(f"field {token!r}: precision= and scale= are for decimal fields")
+    if "native" in named and typed and not _ENUM_RE.match(kind):
+        raise InvalidName(f"field {token!r}: native= is for enum fields")
+    if noindex and (index or unique):
+        raise InvalidName(f"field {token!r}: :noindex leaves the field without an index; drop :index and :unique")
+    if ci and (named.get("unique") or named.get("index")):
+        raise InvalidName(f"field {token!r}: a :ci field's unique index is dbgen's own; drop unique= and index=")
     if ci and typed and kind not in CASE_INSENSITIVE:
         raise InvalidName(f"field {token!r}: :ci is for str and email fields")
     if ci and not unique:
@@ -483,14 +604,23 @@ def _parse_field(token: str, known_models: dict[str, ModelNames]) -> Field:
         raise InvalidName(f"field {token!r}: choose one of :cascade, :setnull and :noaction")
     if deletes == ["SET NULL"] and not optional:
         raise InvalidName(f"field {token!r}: :setnull needs an optional relation ({name}:{kind}?:setnull)")
+    index_name, unique_name = named.get("index", ""), named.get("unique", "")
     if _ENUM_RE.match(kind):
         values = _choices(token, kind)
         if unique:
             raise InvalidName(f"field {token!r}: an enum has few values and cannot be unique")
+        if bounds:
+            raise InvalidName(f"field {token!r}: bounds (min=, max=, minlen=, maxlen=) are for numbers and text")
         if default and default not in values:
             raise InvalidName(f"field {token!r}: default {default!r} is not one of {', '.join(values)}")
+        if "native" in named and "native" in modifiers:
+            raise InvalidName(f"field {token!r}: write :native (MySQL) or :native=TYPENAME (PostgreSQL), not both")
+        native = named.get("native", "" if "native" in modifiers else None)
         value = Default(f'"{default}"', f'"{default}"', f'"{default}"', f'"{default}"') if default else None
-        return Field(name, TYPES["enum"], optional=optional, index=index, spec=token, default=value, choices=values)
+        return Field(
+            name, TYPES["enum"], optional=optional, index=index, spec=token, default=value, choices=values,
+            native=native, index_name=index_name, unique_name=unique_name, noindex=noindex,
+        )  # fmt: skip
     if default and kind not in DEFAULTS:
         raise InvalidName(f"field {token!r}: a default is for {', '.join(DEFAULTS)} fields")
     if kind == "enum":
@@ -499,12 +629,18 @@ def _parse_field(token: str, known_models: dict[str, ModelNames]) -> Field:
         raise InvalidName(f"field {token!r}: bounds (min=, max=, minlen=, maxlen=) are for numbers and text")
     if kind in TYPES:
         value = DEFAULTS[kind](token, default) if default else None
-        ftype = _bounded(token, kind, bounds, default) if bounds else TYPES[kind]
+        base = _modified(token, kind, modifiers, named, bounds)
+        ftype = _bounded(token, kind, bounds, default, base) if bounds else base
+        if value is not None and kind == "decimal" and "min" not in bounds and "max" not in bounds:
+            _bound(token, kind, "default", default, ftype)  # within its precision and scale
         if unique and kind == "bool":
             raise InvalidName(f"field {token!r}: a bool has two values and cannot be unique")
         if (unique or index) and not ftype.indexable:
             raise InvalidName(f"field {token!r}: a {kind} column cannot be unique or indexed; use str")
-        return Field(name, ftype, optional=optional, unique=unique, index=index, spec=token, default=value, ci=ci)
+        return Field(
+            name, ftype, optional=optional, unique=unique, index=index, spec=token, default=value, ci=ci,
+            index_name=index_name, unique_name=unique_name, noindex=noindex,
+        )  # fmt: skip
     if kind[:1].isupper():
         target = known_models.get(pascal(kind))
         if target is None:
@@ -512,10 +648,72 @@ def _parse_field(token: str, known_models: dict[str, ModelNames]) -> Field:
             raise InvalidName(f"field {token!r}: no model {kind!r} in this project (models: {known})")
         if unique:
             raise InvalidName(f"field {token!r}: a relation cannot be unique")
+        if noindex or named:
+            raise InvalidName(f"field {token!r}: a relation's index is dbgen's own; it takes no noindex or index=")
         on_delete = deletes[0] if deletes else "RESTRICT"
         return Field(name, None, target=target, optional=optional, index=True, spec=token, on_delete=on_delete)
     choices = ", ".join(name for name in TYPES if name != "enum")
     raise InvalidName(f"field {token!r}: unknown type {kind!r}; use one of {choices}, enum(a,b,...), or a model name")
+
+
+def _modified(token: str, kind: str, modifiers: list[str], named: dict[str, str], bounds: dict[str, str]) -> FieldType:
+    """The type as its modifiers change it: :naive, :fixed, :jsonb, :single, precision= and scale=."""
+    base = TYPES[kind]
+    if "naive" in modifiers:
+        # Naive values: no time zone is stored, none is accepted. Not a sort key (a cursor's datetime is in UTC).
+        return replace(
+            base, column="DateTime", migration="sa.DateTime()", column_import="", schema="NaiveDatetime",
+            schema_imports=("from pydantic import NaiveDatetime",), sortable=False,
+            samples=('"2024-01-02T03:04:05"', '"2024-02-03T04:05:06"', '"2024-03-04T05:06:07"'),
+            numbered='f"{2000 + n}-01-02T03:04:05"', seed="datetime(2000, 1, 1) + timedelta(seconds=n)",
+            seed_imports=("from datetime import datetime, timedelta",),
+        )  # fmt: skip
+    if "jsonb" in modifiers:
+        return replace(
+            base, column="JSONB", migration="postgresql.JSONB(astext_type=sa.Text())",
+            column_import="from sqlalchemy.dialects.postgresql import JSONB",
+            migration_import="from sqlalchemy.dialects import postgresql",
+        )  # fmt: skip
+    if "single" in modifiers:
+        # 4 bytes: REAL on PostgreSQL (and the name SQLite's tables give it), FLOAT on MySQL
+        return replace(base, column="REAL", migration="sa.REAL()", variants=(("mysql", "Float", "sa.Float()"),))
+    if "fixed" in modifiers:
+        if "maxlen" not in bounds:
+            raise InvalidName(f"field {token!r}: :fixed needs its length, as in code:str:fixed:maxlen=3")
+        return replace(base, fixed=True, searchable=False)
+    if "precision" in named or "scale" in named:
+        precision = _digits(token, "precision", named.get("precision", "12"), 1, 65)
+        scale = _digits(token, "scale", named.get("scale", "2"), 0, 30)
+        if scale > precision:
+            raise InvalidName(f"field {token!r}: scale= is above precision=")
+        return _decimal(base, precision, scale)
+    return base
+
+
+def _digits(token: str, key: str, raw: str, least: int, most: int) -> int:
+    if not raw.isdigit() or not least <= int(raw) <= most:
+        raise InvalidName(f"field {token!r}: {key}= takes a whole number from {least} to {most}")
+    return int(raw)
+
+
+def _decimal(base: FieldType, precision: int, scale: int) -> FieldType:
+    """NUMERIC(precision, scale): its schema's digits, and samples and test values inside them."""
+    whole = precision - scale  # digits before the point
+    fraction = "." + "5".ljust(scale, "0") if scale else ""
+    samples = tuple(f'"{k if whole else 0}{fraction}"' for k in (1, 2, 3))
+    step = "n" if whole > 2 else f"n % {10**whole}"
+    return replace(
+        base,
+        column=f"Numeric({precision}, {scale})",
+        migration=f"sa.Numeric(precision={precision}, scale={scale})",
+        constraint=f"max_digits={precision}, decimal_places={scale}, strict=False",
+        samples=samples,  # type: ignore[arg-type]
+        numbered=f'f"{{{step}}}{fraction}"' if whole else f'f"0.{{n % {10**scale}:0{scale}d}}"',
+        seed=f'Decimal(f"{{{step if whole > 9 else f"n % {10**whole}"}}}{fraction}")'
+        if whole
+        else f'Decimal(f"0.{{n % {10**scale}:0{scale}d}}")',
+        digits=(precision, scale),
+    )
 
 
 def _many(token: str, name: str, kind: str, modifiers: list[str], known_models: dict[str, ModelNames]) -> Field:
@@ -544,28 +742,37 @@ def _many(token: str, name: str, kind: str, modifiers: list[str], known_models: 
 
 
 BOUNDS = ("min", "max", "minlen", "maxlen")
-NUMBERS: dict[str, type[int] | type[float] | type[Decimal]] = {"int": int, "float": float, "decimal": Decimal}
+NUMBERS: dict[str, type[int] | type[float] | type[Decimal]] = {
+    "int": int, "bigint": int, "smallint": int, "float": float, "decimal": Decimal
+}  # fmt: skip
 INT_RANGE = (-(2**31), 2**31 - 1)  # what an INTEGER column holds on every backend
+# What each integer column holds on every backend, and how a schema writes those bounds.
+INT_RANGES = {"int": INT_RANGE, "bigint": (-(2**63), 2**63 - 1), "smallint": (-(2**15), 2**15 - 1)}
+_INT_LIMITS = {
+    "int": ("-(2**31)", "2**31 - 1"), "bigint": ("-(2**63)", "2**63 - 1"), "smallint": ("-(2**15)", "2**15 - 1")
+}  # fmt: skip
+STR_LIMIT = 10_485_760  # the longest VARCHAR of PostgreSQL; each backend narrows it (backends.Backend.varchar)
 
 
-def _bound(token: str, kind: str, key: str, raw: str | None) -> Decimal | None:
+def _bound(token: str, kind: str, key: str, raw: str | None, base: FieldType | None = None) -> Decimal | None:
     if raw is None:
         return None
+    integral = kind in INT_RANGES
     try:
-        value = Decimal(raw) if kind != "int" else Decimal(int(raw))
+        value = Decimal(raw) if not integral else Decimal(int(raw))
     except (ValueError, ArithmeticError):
-        raise InvalidName(
-            f"field {token!r}: {key}={raw!r} is not {'an int' if kind == 'int' else 'a number'}"
-        ) from None
-    if not value.is_finite() or (kind == "decimal" and value.as_tuple().exponent < -2):  # type: ignore[operator]
-        raise InvalidName(f"field {token!r}: {key}={raw!r} is not a finite number with at most 2 decimals")
+        raise InvalidName(f"field {token!r}: {key}={raw!r} is not {'an int' if integral else 'a number'}") from None
+    precision, scale = (base or TYPES["decimal"]).digits
+    if not value.is_finite() or (kind == "decimal" and value.as_tuple().exponent < -scale):  # type: ignore[operator]
+        raise InvalidName(f"field {token!r}: {key}={raw!r} is not a finite number with at most {scale} decimals")
+    if kind == "decimal" and abs(value) >= 10 ** (precision - scale):
+        raise InvalidName(f"field {token!r}: {key}={raw!r} has more than {precision - scale} digits before the point")
     return value
 
 
-def _bounded(token: str, kind: str, bounds: dict[str, str], default: str) -> FieldType:
+def _bounded(token: str, kind: str, bounds: dict[str, str], default: str, base: FieldType) -> FieldType:
     """A number's range (min=, max=) or a text's length (minlen=, maxlen=), in its schemas, and samples for its
     generated tests that lie inside. A default must lie inside too."""
-    base = TYPES[kind]
     if {"min", "max"} & bounds.keys() and kind not in NUMBERS:
         raise InvalidName(
             f"field {token!r}: min= and max= are for int, float and decimal; use minlen= and maxlen= for text"
@@ -573,12 +780,15 @@ def _bounded(token: str, kind: str, bounds: dict[str, str], default: str) -> Fie
     if {"minlen", "maxlen"} & bounds.keys() and kind not in ("str", "text"):
         raise InvalidName(f"field {token!r}: minlen= and maxlen= are for str and text")
     if kind in NUMBERS:
-        lo, hi = _bound(token, kind, "min", bounds.get("min")), _bound(token, kind, "max", bounds.get("max"))
+        lo = _bound(token, kind, "min", bounds.get("min"), base)
+        hi = _bound(token, kind, "max", bounds.get("max"), base)
         if lo is not None and hi is not None and lo > hi:
             raise InvalidName(f"field {token!r}: min= is above max=")
-        if kind == "int" and any(v is not None and not INT_RANGE[0] <= v <= INT_RANGE[1] for v in (lo, hi)):
-            raise InvalidName(f"field {token!r}: an int lies between {INT_RANGE[0]} and {INT_RANGE[1]}")
-        value = _bound(token, kind, "default", default or None)
+        least, most = INT_RANGES.get(kind, INT_RANGE)
+        if kind in INT_RANGES and any(v is not None and not least <= v <= most for v in (lo, hi)):
+            article = "an" if kind == "int" else "a"
+            raise InvalidName(f"field {token!r}: {article} {kind} lies between {least} and {most}")
+        value = _bound(token, kind, "default", default or None, base)
         if value is not None and ((lo is not None and value < lo) or (hi is not None and value > hi)):
             raise InvalidName(f"field {token!r}: default {default!r} lies outside min= and max=")
 
@@ -586,22 +796,32 @@ def _bounded(token: str, kind: str, bounds: dict[str, str], default: str) -> Fie
             """The bound as Python source in a schema (and as a test's sample)."""
             if kind == "decimal":
                 return f'Decimal("{value}")'
-            return str(value) if kind == "int" else f"{float(value)}"
+            return str(value) if kind in INT_RANGES else f"{float(value)}"
 
-        parts = [] if kind == "int" else [base.constraint]
-        if kind == "int":
-            parts.append(f"ge={lo}" if lo is not None else "ge=-(2**31)")
-            parts.append(f"le={hi}" if hi is not None else "le=2**31 - 1")
+        parts = [] if kind in INT_RANGES else [base.constraint]
+        if kind in INT_RANGES:
+            parts.append(f"ge={lo}" if lo is not None else f"ge={_INT_LIMITS[kind][0]}")
+            parts.append(f"le={hi}" if hi is not None else f"le={_INT_LIMITS[kind][1]}")
         else:
             parts += [f"ge={literal(lo)}"] if lo is not None else []
             parts += [f"le={literal(hi)}"] if hi is not None else []
-        start = lo if lo is not None else (min(Decimal(1), hi - 2) if hi is not None else Decimal(1))
-        values = [start + step if hi is None else min(start + step, hi) for step in range(3)]
-        span = None if hi is None else int(hi - start) + 1
+        unit, ceiling = Decimal(1), hi
+        if kind == "decimal" and base.digits != TYPES["decimal"].digits:
+            # samples and test values inside its digits too: NUMERIC(3, 3) holds 0.999 at most
+            precision, scale = base.digits
+            unit = Decimal(1) if precision > scale else Decimal(10) ** -scale
+            largest = Decimal(10) ** (precision - scale) - Decimal(10) ** -scale
+            ceiling = largest if hi is None else min(hi, largest)
+        start = lo if lo is not None else (min(Decimal(1), ceiling - 2 * unit) if ceiling is not None else Decimal(1))
+        values = [start + k * unit if ceiling is None else min(start + k * unit, ceiling) for k in range(3)]
+        span = None if ceiling is None else int((ceiling - start) / unit) + 1
         step = "n" if span is None else f"n % {span}"
         if kind == "decimal":
-            samples = tuple(f'"{v:.2f}"' for v in values)
-            numbered = f'f"{{{start} + {step}:.2f}}"'
+            scale = base.digits[1]
+            samples = tuple(f'"{v:.{scale}f}"' for v in values)
+            numbered = f'f"{{{start} + {step}:.{scale}f}}"'
+            if unit != 1:
+                numbered = f"f\"{{Decimal('{start}') + ({step}) * Decimal('{unit}'):.{scale}f}}\""
         else:
             samples = tuple(literal(v) for v in values)
             numbered = f"{literal(start)} + {step}"
@@ -613,10 +833,12 @@ def _bounded(token: str, kind: str, bounds: dict[str, str], default: str) -> Fie
             numbered=numbered,
             seed=seed,
         )
-    limit = base.max_length
+    limit = STR_LIMIT if kind == "str" else base.max_length
     low = _length(token, "minlen", bounds.get("minlen"), 0, limit)
     high = _length(token, "maxlen", bounds.get("maxlen"), 1, limit)
-    low, high = low if low is not None else base.min_length, high if high is not None else limit
+    low, high = low if low is not None else base.min_length, high if high is not None else base.max_length
+    if base.fixed and bounds.get("minlen") is None:
+        low = high  # CHAR(N): PostgreSQL pads shorter values with spaces, so every value is N long
     if low > high:
         raise InvalidName(f"field {token!r}: minlen= is above maxlen=")
     if default and not low <= len(default) <= high:
@@ -628,6 +850,10 @@ def _bounded(token: str, kind: str, bounds: dict[str, str], default: str) -> Fie
     column, migration = (
         (f"String({high})", f"sa.String(length={high})") if kind == "str" else (base.column, base.migration)
     )
+    if base.fixed:
+        column, migration = f"CHAR({high})", f"sa.CHAR(length={high})"
+    # Longer text is no sort key: its cursor would outgrow `after` (like text, it may still be :index or :unique)
+    sortable = base.sortable and high <= TYPES["str"].max_length
     return replace(
         base,
         column=column,
@@ -640,6 +866,7 @@ def _bounded(token: str, kind: str, bounds: dict[str, str], default: str) -> Fie
         seed_imports=(),
         min_length=low,
         max_length=high,
+        sortable=sortable,
     )
 
 
@@ -655,33 +882,57 @@ _ENUM_RE = re.compile(r"^enum\((.*)\)$")
 
 
 def _choices(token: str, kind: str) -> tuple[str, ...]:
-    """`enum(draft,live)`: the values, each a lower_snake_case name, at least one, none twice."""
+    """`enum(draft,live)`, `enum(G,PG-13,NC-17)`: the values as the database stores them (printable text without
+    quotes or backslashes), at least one, none twice, and none two that make the same member name."""
     match = _ENUM_RE.match(kind)
     assert match is not None
     values = tuple(value.strip() for value in match.group(1).split(",")) if match.group(1).strip() else ()
     if not values:
         raise InvalidName(f"field {token!r}: an enum needs values, e.g. status:enum(draft,published)")
     for value in values:
-        if not _NAME_RE.match(value) or keyword.iskeyword(value):
-            raise InvalidName(f"field {token!r}: enum value {value!r} must be lower_snake_case")
+        if not value or not value.isprintable() or any(c in value for c in '"\\()'):
+            raise InvalidName(f"field {token!r}: enum value {value!r} must be printable text without quotes, "
+                              "backslashes or brackets")  # fmt: skip
+        if not re.search(r"\w", value):
+            raise InvalidName(f"field {token!r}: enum value {value!r} needs a letter or a digit")
     if len(set(values)) < len(values):
         raise InvalidName(f"field {token!r}: an enum value appears twice")
+    if len({member_name(value) for value in values}) < len(values):
+        raise InvalidName(f"field {token!r}: two enum values make the same member name; they differ in more than _")
     return values
+
+
+def member_name(value: str) -> str:
+    """An enum value as a Python identifier, its StrEnum member's name: PG-13 is PG_13, 1st is v_1st."""
+    name = re.sub(r"\W", "_", value)
+    if name[0].isdigit():
+        name = f"v_{name}"
+    return f"{name}_" if keyword.iskeyword(name) or keyword.issoftkeyword(name) else name
 
 
 def _enum_type(names: ModelNames, field: Field) -> FieldType:
     """The type of one enum field: a StrEnum named after the model and the field (ProductStatus), stored as
-    text with a CHECK constraint on every SQL backend (no native enum type to migrate)."""
+    text with a CHECK constraint on every SQL backend (no native enum type to migrate), or with :native in the
+    database's own enum type (a PostgreSQL type of its own name, a MySQL ENUM column: a filter, no sort key)."""
     cls, values = names.cls + pascal(field.name), field.choices
+    members = tuple(member_name(value) for value in values)
     quoted = ", ".join(f'"{value}"' for value in values)
-    options = f'name="{names.module}_{field.name}", native_enum=False, create_constraint=True'
+    name = field.native or f"{names.module}_{field.name}"
+    options = f'name="{name}"' + ("" if field.native is not None else ", native_enum=False, create_constraint=True")
+    # SQLAlchemy stores a member's name unless told to store its value
+    stored = "" if members == values else ", values_callable=lambda members: [m.value for m in members]"
     return replace(
         TYPES["enum"],
         python=cls,
-        column=f"Enum({cls}, {options})",
+        column=f"Enum({cls}, {options}{stored})",
         migration=f"sa.Enum({quoted}, {options})",
         app_imports=(f"from app.models.{names.module} import {cls}",),
         choices=values,
+        members=members,
+        native=field.native is not None,
+        enum_name=name,
+        # MySQL sorts an ENUM by its place in the type, but compares it with text as text: no cursor pages it
+        sortable=field.native != "",
         samples=tuple(f'"{values[i % len(values)]}"' for i in range(3)),  # type: ignore[arg-type]
         numbered=f"[{quoted}][n % {len(values)}]",
     )
@@ -691,6 +942,8 @@ def parse_model(
     raw_name: str,
     tokens: list[str],
     known_models: dict[str, ModelNames],
+    indexes: list[str] | tuple[str, ...] = (),
+    uniques: list[str] | tuple[str, ...] = (),
     *,
     table: str = "",
     timestamps: bool = True,
@@ -720,7 +973,8 @@ def parse_model(
             seen[f"column {column}"] = token
         if parsed.choices:  # an enum: its type, and its default as a member of it
             kind = _enum_type(names, parsed)
-            default = parsed.default and replace(parsed.default, python=f"{kind.python}.{parsed.default.server[1:-1]}")
+            member = member_name(parsed.default.server[1:-1]) if parsed.default else ""
+            default = parsed.default and replace(parsed.default, python=f"{kind.python}.{member}")
             parsed = replace(parsed, type=kind, default=default)
         fields.append(parsed)
     targets = [f.target.cls for f in fields if f.single and f.target is not None]
@@ -730,7 +984,12 @@ def parse_model(
         else f
         for f in fields
     ]
-    return ModelSpec(names, tuple(fields), timestamps=timestamps)
+    made = [_index(raw, False, fields) for raw in indexes] + [_index(raw, True, fields) for raw in uniques]
+    given = [f.index_name for f in fields if f.index_name] + [f.unique_name for f in fields if f.unique_name]
+    given += [made_index.name for made_index in made]
+    if len({name.lower() for name in given}) < len(given):
+        raise InvalidName(f"model {names.cls}: an index or unique constraint name is given twice")
+    return ModelSpec(names, tuple(fields), timestamps=timestamps, indexes=tuple(made))
 
 
 def parse_table_name(raw: str) -> str:
@@ -738,6 +997,86 @@ def parse_table_name(raw: str) -> str:
     if not _DB_NAME_RE.match(raw) or len(raw) > 63:
         raise InvalidName(f"--table {raw!r} is not a table name: letters, digits and _, at most 63")
     return raw
+
+
+def _index(raw: str, unique: bool, fields: list[Field]) -> ModelIndex:
+    """`NAME:col1,col2` (--index, --unique): its columns by field name or column name."""
+    option = "--unique" if unique else "--index"
+    name, _, listed = raw.partition(":")
+    if not _DB_NAME_RE.match(name) or not listed:
+        raise InvalidName(f"{option} {raw!r} must look like NAME:column1,column2 (NAME a database name)")
+    by_name = {n: f for f in fields if not f.many for n in (f.name, f.column, f.db_name)}
+    columns = []
+    for part in listed.split(","):
+        found = by_name.get(part)
+        if found is None:
+            known = ", ".join(f.column for f in fields if not f.many)
+            raise InvalidName(f"{option} {raw!r}: no column {part!r} in the model (columns: {known})")
+        if found.type is not None and not found.type.indexable:
+            raise InvalidName(f"{option} {raw!r}: a {found.type.name} column cannot be indexed")
+        columns.append(found.db_name)
+    if len(set(columns)) < len(columns):
+        raise InvalidName(f"{option} {raw!r}: a column appears twice")
+    return ModelIndex(name, tuple(columns), unique)
+
+
+# What only some backends have: refused elsewhere with the reason.
+MYSQL_VARCHAR = 16_383  # utf8mb4 characters in MySQL's 65,535-byte row
+MYSQL_INDEXED = 768  # utf8mb4 characters in an InnoDB index key (3,072 bytes)
+
+
+def for_backend(spec: ModelSpec, db: str) -> ModelSpec:
+    """The spec with each type as this database spells it (float:single is REAL, but FLOAT on MySQL)."""
+    fields = []
+    for f in spec.fields:
+        spelled = {name: (column, migration) for name, column, migration in f.type.variants} if f.type else {}
+        if f.type is not None and db in spelled:
+            column, migration = spelled[db]
+            f = replace(f, type=replace(f.type, column=column, migration=migration))
+        fields.append(f)
+    return replace(spec, fields=tuple(fields))
+
+
+def check_backend(spec: ModelSpec, db: str) -> None:
+    """Refuse, in one line, what the project's database cannot store as the spec asks."""
+    label = {"sqlite": "SQLite", "postgres": "PostgreSQL", "mysql": "MySQL", "mongo": "MongoDB"}.get(db, db)
+    if db == "mongo" and spec.indexes:
+        raise InvalidName("--index and --unique name SQL indexes; a MongoDB project indexes each field itself")
+    for f in spec.fields:
+        if f.type is None:
+            continue
+        parts = f.spec.removesuffix("?").split(":")[2:]
+        given = {part.partition("=")[0] + ("=" if "=" in part else "") for part in parts}
+        if db == "mongo":
+            # (decimals are Decimal128 there, whatever digits a column would have)
+            sql_only = sorted(
+                given & {"naive", "fixed", "jsonb", "single", "native", "native=", "index=", "unique=", "precision=",
+                         "scale="}
+            )  # fmt: skip
+            if sql_only:
+                raise InvalidName(f"field {f.spec!r}: :{sql_only[0]} is for SQL databases, not MongoDB")
+            if f.type.name == "time":
+                raise InvalidName(f"field {f.spec!r}: MongoDB has no time-of-day type; use str or datetime")
+            continue
+        if "jsonb" in given and db != "postgres":
+            raise InvalidName(f"field {f.spec!r}: :jsonb is PostgreSQL's; {label} stores JSON as json")
+        if "native=" in given and db != "postgres":
+            hint = "; use :native for MySQL's ENUM" if db == "mysql" else ""
+            raise InvalidName(f"field {f.spec!r}: native=TYPENAME names a PostgreSQL enum type{hint}")
+        if "native" in given and db != "mysql":
+            hint = "; use native=TYPENAME for a PostgreSQL enum type" if db == "postgres" else ""
+            raise InvalidName(f"field {f.spec!r}: :native is MySQL's inline ENUM{hint}")
+        if db == "mysql" and f.type.name == "str":
+            longest = f.type.max_length
+            if f.type.fixed and longest > 255:
+                raise InvalidName(f"field {f.spec!r}: MySQL's CHAR holds at most 255 characters")
+            if longest > MYSQL_VARCHAR:
+                raise InvalidName(f"field {f.spec!r}: MySQL's VARCHAR holds at most {MYSQL_VARCHAR} characters")
+            if longest > MYSQL_INDEXED and (f.own_index or f.unique_name):
+                raise InvalidName(
+                    f"field {f.spec!r}: MySQL indexes text of at most {MYSQL_INDEXED} characters; "
+                    "add :noindex, or a smaller maxlen="
+                )
 
 
 def model_key(raw: str) -> str:

@@ -35,6 +35,8 @@ class AddedModel:
     write: str | None = None
     table: str = ""  # add-model --table: the table's name in the database, when not dbgen's
     timestamps: bool = True  # add-model --no-timestamps: False
+    indexes: list[str] = field(default_factory=list)  # add-model --index NAME:col1,col2
+    uniques: list[str] = field(default_factory=list)  # add-model --unique NAME:col1,col2
 
     @property
     def policy(self) -> access.Policy:
@@ -95,6 +97,8 @@ class Project:
             | ({"write": model.write} if model.write else {})
             | ({"table": model.table} if model.table else {})
             | ({} if model.timestamps else {"timestamps": False})
+            | ({"indexes": model.indexes} if model.indexes else {})
+            | ({"uniques": model.uniques} if model.uniques else {})
             for name, model in self.added.items()
         }
         header = "# Written by dbgen; later `dbgen` commands read it. Edit with care.\n"
@@ -126,6 +130,8 @@ def load(root: Path) -> Project:
             spec.get("write"),
             str(spec.get("table", "")),
             bool(spec.get("timestamps", True)),
+            list(spec.get("indexes", [])),
+            list(spec.get("uniques", [])),
         )
         for name, spec in answers.get("added", {}).items()
     }

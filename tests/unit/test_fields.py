@@ -1,7 +1,9 @@
+import re
+
 import pytest
 
 from dbgen.errors import InvalidName
-from dbgen.fields import TYPES, parse_field, parse_model, parse_model_name
+from dbgen.fields import TYPES, check_backend, for_backend, parse_field, parse_model, parse_model_name
 from dbgen.naming import ModelNames
 
 KNOWN = {"User": ModelNames.of("User"), "Category": ModelNames.of("Category")}
@@ -9,7 +11,8 @@ KNOWN = {"User": ModelNames.of("User"), "Category": ModelNames.of("Category")}
 
 def test_every_documented_type_is_known() -> None:
     assert set(TYPES) == {
-        "str", "text", "email", "url", "int", "float", "decimal", "bool", "date", "datetime", "uuid", "json", "enum"
+        "str", "text", "email", "url", "int", "bigint", "smallint", "float", "decimal", "bool", "date", "datetime",
+        "time", "uuid", "json", "bytes", "enum",
     }  # fmt: skip
 
 
@@ -50,7 +53,10 @@ def test_ci_keeps_its_column_type_or_takes_a_collation() -> None:
         ("owner:User:ci", "field 'owner:User:ci': :ci is for str and email fields"),
         ("s:enum(a,b):ci", "field 's:enum(a,b):ci': :ci is for str and email fields"),
         ("site:url:unique", "field 'site:url:unique': a url column cannot be unique or indexed; use str"),
-        ("mail:email=x", "field 'mail:email=x': a default is for str, text, int, float, decimal, bool fields"),
+        (
+            "mail:email=x",
+            "field 'mail:email=x': a default is for str, text, int, bigint, smallint, float, decimal, bool fields",
+        ),
     ],
 )
 def test_ci_email_and_url_misuse_is_one_clear_error(token: str, message: str) -> None:
@@ -100,7 +106,7 @@ def test_deleting_a_referenced_record_is_refused_unless_the_relation_says_otherw
         ("status:enum()", "an enum needs values"),
         ("status:enum", "an enum needs values"),
         ("status:enum(a,a)", "an enum value appears twice"),
-        ("status:enum(a,Big)", "enum value 'Big' must be lower_snake_case"),
+        ("status:enum(a,b\\c)", "must be printable text without quotes, backslashes or brackets"),
         ("status:enum(a,b)=c", "default 'c' is not one of a, b"),
         ("status:enum(a,b):unique", "cannot be unique"),
         ("stock:int=abc", "default 'abc' is not an int"),
@@ -111,7 +117,7 @@ def test_deleting_a_referenced_record_is_refused_unless_the_relation_says_otherw
         ("x:int:min=abc", "min='abc' is not an int"),
         ("x:int:min=5:max=1", "min= is above max="),
         ("x:decimal:min=0.001", "at most 2 decimals"),
-        ("x:str:maxlen=300", "maxlen= takes a whole number from 1 to 255"),
+        ("x:text:maxlen=20000", "maxlen= takes a whole number from 1 to 10000"),
         ("x:str:minlen=9:maxlen=3", "minlen= is above maxlen="),
         ("stock:int=0:min=1", "default '0' lies outside min= and max="),
         ("x:int:min=1:min=2", "a bound is given twice"),
@@ -272,6 +278,62 @@ def test_an_existing_tables_names_and_what_its_database_fills() -> None:
     )  # fmt: skip
 
 
+def test_integer_widths_keep_their_columns_bounds() -> None:
+    """Fails if a bigint or smallint loses its column type or the bounds its schema checks (a value the column
+    cannot hold would reach the database), or if min=/max= may lie outside them."""
+    big, small = parse_field("views:bigint", KNOWN), parse_field("rank:smallint:min=0", KNOWN)
+    assert big.type is not None and small.type is not None
+    assert (big.type.column, big.type.constraint) == ("BigInteger", "ge=-(2**63), le=2**63 - 1")
+    assert (small.type.column, small.type.constraint) == ("SmallInteger", "ge=0, le=2**15 - 1")
+    assert parse_field("views:bigint=0", KNOWN).default is not None  # add-field's way to a required column
+    assert big.sortable and small.sortable
+    with pytest.raises(InvalidName, match="a smallint lies between -32768 and 32767"):
+        parse_field("rank:smallint:max=40000", KNOWN)
+
+
+def test_time_and_bytes_are_stored_but_not_sorted() -> None:
+    """Fails if a time of day or bytes becomes a sort key (a cursor carries neither), bytes lose their base64
+    body type, or bytes may be indexed."""
+    starts, cover = parse_field("starts:time?", KNOWN), parse_field("cover:bytes?", KNOWN)
+    assert starts.type is not None and cover.type is not None
+    assert (starts.type.python, starts.type.column, starts.sortable) == ("time", "Time", False)
+    assert parse_field("starts:time:index", KNOWN).indexed  # may still be indexed
+    assert (cover.type.column, cover.type.schema, cover.sortable) == ("LargeBinary", "Base64", False)
+    assert cover.type.app_imports == ("from app.schemas.common import Base64",)
+    with pytest.raises(InvalidName, match="a bytes column cannot be unique or indexed"):
+        parse_field("cover:bytes:unique", KNOWN)
+
+
+def test_type_modifiers_describe_an_existing_column() -> None:
+    """Fails if :naive, precision=/scale=, a long maxlen=, :fixed, :jsonb or :single stops giving the column
+    type alembic finds in the database, or their schemas and samples stop fitting it."""
+    naive = parse_field("made:datetime:naive", KNOWN).type
+    assert naive is not None and (naive.column, naive.migration, naive.schema) == (
+        "DateTime",
+        "sa.DateTime()",
+        "NaiveDatetime",
+    )
+    assert not naive.samples[0].endswith('Z"') and not naive.sortable
+    price = parse_field("price:decimal:precision=5:scale=3", KNOWN).type
+    assert price is not None and (price.column, price.digits) == ("Numeric(5, 3)", (5, 3))
+    assert price.constraint == "max_digits=5, decimal_places=3, strict=False" and price.samples[0] == '"1.500"'
+    cents = parse_field("share:decimal:precision=3:scale=3:min=0", KNOWN).type
+    assert cents is not None and cents.samples == ('"0.000"', '"0.001"', '"0.002"')
+    long_title = parse_field("title:str:maxlen=1000", KNOWN)
+    assert long_title.type is not None and long_title.type.column == "String(1000)" and not long_title.sortable
+    code = parse_field("code:str:fixed:maxlen=3", KNOWN).type
+    assert code is not None and (code.column, code.migration) == ("CHAR(3)", "sa.CHAR(length=3)")
+    assert code.constraint == "min_length=3, max_length=3" and all(len(v) == 5 for v in code.samples)
+    info = parse_field("info:json:jsonb?", KNOWN).type
+    assert info is not None and (info.column, info.migration_import) == (
+        "JSONB",
+        "from sqlalchemy.dialects import postgresql",
+    )
+    weight = parse_model("Film", ["weight:float:single"], KNOWN)
+    assert [f.sql_type("") for f in for_backend(weight, "postgres").fields] == ["REAL"]
+    assert [f.sql_type("", migration=True) for f in for_backend(weight, "mysql").fields] == ["sa.Float()"]
+
+
 @pytest.mark.parametrize(
     ("token", "message"),
     [
@@ -316,3 +378,131 @@ def test_a_table_name_and_no_timestamps_reach_the_spec() -> None:
         parse_model("Film", ["role:str"], KNOWN, table="Film Actor")
     with pytest.raises(InvalidName, match="'name:str:column=title': the column 'title' is taken"):
         parse_model("Film", ["title:str:column=Title", "name:str:column=title"], KNOWN)
+
+
+@pytest.mark.parametrize(
+    ("token", "message"),
+    [
+        ("made:date:naive", ":naive is for datetime fields"),
+        ("code:str:fixed", ":fixed needs its length"),
+        ("info:text:jsonb", ":jsonb is for json fields"),
+        ("n:int:single", ":single is for float fields"),
+        ("n:int:precision=5", "precision= and scale= are for decimal fields"),
+        ("price:decimal:precision=3:scale=4", "scale= is above precision="),
+        ("price:decimal:precision=0", "precision= takes a whole number from 1 to 65"),
+        ("price:decimal:precision=4:scale=2:max=100", "more than 2 digits before the point"),
+        ("price:decimal=1.25:precision=6:scale=1", "at most 1 decimals"),
+        ("title:str:maxlen=20000000", "maxlen= takes a whole number from 1 to 10485760"),
+        ("note:str:noindex:unique", ":noindex leaves the field without an index"),
+        ("note:str:index=1st", "is not a database name"),
+        ("name:str:ci:unique=uq_name", "a :ci field's unique index is dbgen's own"),
+        ("category:Category:noindex", "a relation's index is dbgen's own"),
+        ("size:str:native=sizes", "native= is for enum fields"),
+        ("size:enum(s,m):native:native=sizes", "write :native (MySQL) or :native=TYPENAME"),
+        ("n:int:colour=red", "unknown modifier 'colour='"),
+    ],
+)
+def test_type_modifier_misuse_is_one_line(token: str, message: str) -> None:
+    """Fails if a modifier on the wrong type, or with a bad value, is accepted or refused without saying why."""
+    with pytest.raises(InvalidName, match=re.escape(message)):
+        parse_field(token, KNOWN)
+
+
+def test_enum_values_are_the_databases_own() -> None:
+    """Fails if enum values other than lower_snake_case are refused, their members are not identifiers, or the
+    column stores a member's name instead of its value."""
+    spec = parse_model("Film", ["rating:enum(G,PG-13,NC-17,1st,class)=PG-13"], KNOWN)
+    (rating,) = spec.fields
+    assert rating.type is not None and rating.type.choices == ("G", "PG-13", "NC-17", "1st", "class")
+    assert rating.type.members == ("G", "PG_13", "NC_17", "v_1st", "class_")
+    assert "values_callable=lambda members: [m.value for m in members]" in rating.type.column
+    assert rating.default is not None and rating.default.python == "FilmRating.PG_13"
+    assert "values_callable" not in parse_model("Post", ["status:enum(draft,live)"], KNOWN).fields[0].sql_type("")
+    for bad, message in [("enum(a-b,a_b)", "make the same member name"), ('enum(a"b)', "without quotes"),
+                         ("enum(a,--)", "needs a letter or a digit")]:  # fmt: skip
+        with pytest.raises(InvalidName, match=message):
+            parse_field(f"rating:{bad}", KNOWN)
+
+
+def test_native_enums_use_the_databases_type() -> None:
+    """Fails if :native=TYPENAME loses its PostgreSQL type's name or stays a VARCHAR with a CHECK, or MySQL's
+    :native ENUM becomes a sort key (MySQL compares it with text as text, but sorts it by its place)."""
+    (pg,) = parse_model("Film", ["rating:enum(G,R):native=mpaa_rating"], KNOWN).fields
+    assert pg.type is not None and pg.type.migration == 'sa.Enum("G", "R", name="mpaa_rating")'
+    assert (pg.type.native, pg.type.enum_name, pg.sortable) == (True, "mpaa_rating", True)
+    (my,) = parse_model("Film", ["rating:enum(G,R):native"], KNOWN).fields
+    assert my.type is not None and my.type.column == 'Enum(FilmRating, name="film_rating")'
+    assert (my.sortable, my.filterable, my.indexed) == (False, True, True)
+    (plain,) = parse_model("Film", ["rating:enum(G,R)"], KNOWN).fields
+    assert plain.type is not None and not plain.type.native and "native_enum=False" in plain.type.column
+
+
+def test_a_long_column_type_is_laid_out_as_ruff_would() -> None:
+    """Fails if an enum's type too long for its line is written on one line (the project's ruff format fails)."""
+    values = ",".join(f"value_number_{n}" for n in range(8))
+    (status,) = parse_model("Film", [f"status:enum({values})"], KNOWN).fields
+    laid_out = status.sql_type("", migration=True, indent=12).splitlines()
+    assert laid_out[0] == "sa.Enum(" and laid_out[-1] == "            )" and all(len(line) <= 120 for line in laid_out)
+    assert laid_out[1:3] == ['                "value_number_0",', '                "value_number_1",']
+
+
+def test_noindex_and_database_names_of_indexes() -> None:
+    """Fails if :noindex still makes an index, a sort key, a filter or a search, or if index=/unique= lose the
+    database's names (alembic check would ask to rename them) or gain an index of dbgen's."""
+    note = parse_field("note:str:noindex", KNOWN)
+    assert (note.indexed, note.own_index, note.sortable, note.searchable) == (False, False, False, False)
+    assert not parse_field("status:enum(a,b):noindex", KNOWN).filterable
+    isbn = parse_field("isbn:str:unique:index=IX_isbn", KNOWN)
+    assert (isbn.index_name, isbn.own_index, isbn.index_unique, isbn.searchable) == ("IX_isbn", True, True, False)
+    code = parse_field("code:str:unique=uq_code", KNOWN)
+    assert (code.unique, code.unique_name, code.own_index, code.sortable) == (True, "uq_code", False, True)
+
+
+def test_model_indexes_over_several_columns() -> None:
+    """Fails if --index/--unique lose their names or columns (a relation's by its column), or accept a column
+    the model does not have, a name twice, or a column that cannot be indexed."""
+    spec = parse_model(
+        "Film", ["big:int", "made:date", "category:Category"], KNOWN, ["ix_big_made:big,made"], ["uq_cat:category,big"]
+    )
+    assert [(i.name, i.columns, i.unique) for i in spec.indexes] == [
+        ("ix_big_made", ("big", "made"), False), ("uq_cat", ("category_id", "big"), True)
+    ]  # fmt: skip
+    for indexes, message in [
+        (["ix:big,nope"], "no column 'nope' in the model"),
+        (["ix_big"], "must look like NAME:column1,column2"),
+        (["ix:big,big"], "a column appears twice"),
+        (["ix:big", "IX:made"], "given twice"),
+        (["ix:info"], "a json column cannot be indexed"),
+    ]:
+        with pytest.raises(InvalidName, match=message):
+            parse_model("Film", ["big:int", "made:date", "info:json"], KNOWN, indexes)
+
+
+@pytest.mark.parametrize(
+    ("db", "tokens", "message"),
+    [
+        ("mysql", ["info:json:jsonb"], ":jsonb is PostgreSQL's"),
+        ("mysql", ["rating:enum(a,b):native=r"], "use :native for MySQL's ENUM"),
+        ("postgres", ["rating:enum(a,b):native"], "use native=TYPENAME for a PostgreSQL enum type"),
+        ("mysql", ["title:str:maxlen=1000:index"], "MySQL indexes text of at most 768 characters"),
+        ("mysql", ["title:str:maxlen=20000"], "MySQL's VARCHAR holds at most 16383 characters"),
+        ("mysql", ["code:str:fixed:maxlen=300"], "MySQL's CHAR holds at most 255 characters"),
+        ("mongo", ["starts:time"], "MongoDB has no time-of-day type"),
+        ("mongo", ["made:datetime:naive"], ":naive is for SQL databases"),
+        ("mongo", ["isbn:str:index=ix_isbn"], ":index= is for SQL databases"),
+        ("mongo", ["price:decimal:precision=5:scale=3"], ":precision= is for SQL databases"),
+    ],
+)
+def test_what_a_database_lacks_is_refused_in_one_line(db: str, tokens: list[str], message: str) -> None:
+    """Fails if a modifier the project's database cannot honour is accepted, or refused without naming it."""
+    with pytest.raises(InvalidName, match=re.escape(message)):
+        check_backend(parse_model("Film", tokens, KNOWN), db)
+
+
+def test_what_a_database_has_is_accepted() -> None:
+    """Fails if the new types and modifiers are refused where the database has them."""
+    check_backend(parse_model("Film", ["info:json:jsonb", "rating:enum(a,b):native=r"], KNOWN), "postgres")
+    check_backend(parse_model("Film", ["rating:enum(a,b):native", "title:str:maxlen=1000"], KNOWN), "mysql")
+    check_backend(parse_model("Film", ["views:bigint", "cover:bytes?", "rank:smallint"], KNOWN), "mongo")
+    with pytest.raises(InvalidName, match="--index and --unique name SQL indexes"):
+        check_backend(parse_model("Film", ["a:int", "b:int"], KNOWN, ["ix:a,b"]), "mongo")

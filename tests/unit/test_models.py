@@ -145,8 +145,8 @@ def test_cli_bad_field_is_one_line_exit_2(shop: Path) -> None:
     result = runner.invoke(app, ["add-model", "Thing", "price:money", "--dir", str(shop)])
     assert result.exit_code == 2
     assert result.stderr.strip() == (
-        "error: field 'price:money': unknown type 'money'; use one of str, text, email, url, int, float, decimal, "
-        "bool, date, datetime, uuid, json, enum(a,b,...), or a model name"
+        "error: field 'price:money': unknown type 'money'; use one of str, text, email, url, int, bigint, smallint, "
+        "float, decimal, bool, date, datetime, time, uuid, json, bytes, enum(a,b,...), or a model name"
     )
     assert tree(shop) == before
 
@@ -357,3 +357,26 @@ def test_cli_bad_table_name_is_one_line_exit_2(shop: Path) -> None:
     assert (result.exit_code, result.stderr.strip()) == (
         2, "error: model Other: the table 'THINGS' is another model's; choose another",
     )  # fmt: skip
+
+
+def test_model_indexes_are_recorded_and_rendered_by_their_names(shop: Path) -> None:
+    """Fails if --index/--unique are not kept in the answers file (update and add-field would drop them), or the
+    model and its migration lose an index's or constraint's database name."""
+    result = runner.invoke(
+        app,
+        ["add-model", "Film", "big:bigint", "code:str:fixed:maxlen=3:unique=uq_films_code", "made:date",
+         "--index", "ix_films_big_made:big,made", "--unique", "uq_films_made_code:made,code", "--dir", str(shop)],
+    )  # fmt: skip
+    assert result.exit_code == 0, result.stderr
+    answers = tomllib.loads((shop / ".dbgen.toml").read_text())["added"]["Film"]
+    assert answers["indexes"] == ["ix_films_big_made:big,made"]
+    assert answers["uniques"] == ["uq_films_made_code:made,code"]
+    model = (shop / "app/models/film.py").read_text()
+    for made in ['UniqueConstraint("code", name="uq_films_code")', 'Index("ix_films_big_made", "big", "made")',
+                 'UniqueConstraint("made", "code", name="uq_films_made_code")']:  # fmt: skip
+        assert made in model
+    migration = (shop / "migrations/versions/0002_add_film.py").read_text()
+    assert 'sa.UniqueConstraint("made", "code", name=op.f("uq_films_made_code")),' in migration
+    assert 'op.create_index(op.f("ix_films_big_made"), "films", ["big", "made"], unique=False)' in migration
+    writer.apply(plan_add_field(shop, "Film", ["views:smallint=0"]))  # re-read from the answers file
+    assert 'Index("ix_films_big_made", "big", "made")' in (shop / "app/models/film.py").read_text()

@@ -15,7 +15,16 @@ from typing import Any
 from dbgen import __version__, baseline, edits, releases
 from dbgen import policy as access
 from dbgen.errors import Conflict, DbgenError, InvalidName, InvalidOption
-from dbgen.fields import Field, ModelSpec, model_key, parse_field, parse_model, parse_model_name
+from dbgen.fields import (
+    Field,
+    ModelSpec,
+    check_backend,
+    for_backend,
+    model_key,
+    parse_field,
+    parse_model,
+    parse_model_name,
+)
 from dbgen.naming import ModelNames
 from dbgen.plan import Action, Plan
 from dbgen.project import ANSWERS, AddedModel, Project, digest, find, migration_head
@@ -53,9 +62,13 @@ def registrations(project: Project, spec: ModelSpec, *, admin: bool | None = Non
     ]  # fmt: skip
     if project.backend.is_sql:
         found.append(
-            Registration("app/models/__init__.py", "# dbgen: models",
-                         f"from app.models.{names.module} import {names.cls} as {names.cls}", sort=True)
-        )  # fmt: skip
+            Registration(
+                "app/models/__init__.py",
+                "# dbgen: models",
+                f"from app.models.{names.module} import {names.cls} as {names.cls}",
+                sort=True,
+            )
+        )
         for field in spec.parents:
             if field.target is not None and project.is_built_in(field.target.cls):
                 found.extend(_reverse_relation(names, field))
@@ -159,6 +172,7 @@ def _context(
         "owned": spec.owned,
         "timestamps": spec.timestamps,
         "fields": list(spec.fields),
+        "indexes": list(spec.indexes),
         "children": children,
         "revision": revision,
         "down_revision": down_revision,
@@ -258,22 +272,40 @@ OWNER = "owner:User:cascade"  # what --owned adds to a model's fields: a user's 
 
 
 def _parse(
-    project: Project, name: str, tokens: list[str], owned: bool, *, table: str = "", timestamps: bool = True
+    project: Project,
+    name: str,
+    tokens: list[str],
+    owned: bool,
+    *,
+    table: str = "",
+    timestamps: bool = True,
+    indexes: list[str] | tuple[str, ...] = (),
+    uniques: list[str] | tuple[str, ...] = (),
 ) -> ModelSpec:
     if not owned:
-        return parse_model(name, tokens, project.models, table=table, timestamps=timestamps)
-    if project.auth != "jwt":
+        spec = parse_model(name, tokens, project.models, indexes, uniques, table=table, timestamps=timestamps)
+    elif project.auth != "jwt":
         raise InvalidOption("--owned needs login, and this project has an open API (--auth none)")
-    if any(token.split(":", 1)[0] == "owner" for token in tokens):
+    elif any(token.split(":", 1)[0] == "owner" for token in tokens):
         raise InvalidName("--owned adds the field owner:User itself; leave `owner` out of the fields")
-    spec = parse_model(name, [*tokens, OWNER], project.models, table=table, timestamps=timestamps)
-    return replace(spec, owned=True)
+    else:
+        spec = replace(
+            parse_model(name, [*tokens, OWNER], project.models, indexes, uniques, table=table, timestamps=timestamps),
+            owned=True,
+        )
+    check_backend(spec, project.answers["db"])
+    return for_backend(spec, project.answers["db"])
 
 
 def _spec_of(project: Project, key: str) -> ModelSpec:
     """Rebuild an added model's spec from the answers file (its relations resolve against the project)."""
     added = project.added[key]
-    return _parse(project, key, added.fields, added.owned, table=added.table, timestamps=added.timestamps)
+    return _parse(project, key, added.fields, added.owned, **_options(added))
+
+
+def _options(added: AddedModel) -> dict[str, Any]:
+    """What add-model was told besides the fields: the table's name, timestamps, indexes over several columns."""
+    return {"table": added.table, "timestamps": added.timestamps, "indexes": added.indexes, "uniques": added.uniques}
 
 
 def plan_add_model(
@@ -287,18 +319,32 @@ def plan_add_model(
     write: str | None = None,
     table: str = "",
     timestamps: bool = True,
+    indexes: list[str] | None = None,
+    uniques: list[str] | None = None,
 ) -> Plan:
     project = find(start)
     names = parse_model_name(name)
+    indexes, uniques = list(indexes or []), list(uniques or [])
     key = names.cls
     plan = Plan(project.root)
     if key in project.models:
-        same = AddedModel(list(tokens), owned=owned, read=read, write=write, table=table, timestamps=timestamps)
+        same = AddedModel(
+            list(tokens),
+            owned=owned,
+            read=read,
+            write=write,
+            table=table,
+            timestamps=timestamps,
+            indexes=indexes or [],
+            uniques=uniques or [],
+        )
         if key in project.added and _same_request(project.added[key], same):
             plan.message = f"{key} is already in the project with these fields; nothing to do"
             return plan
         raise InvalidName(f"model {key} already exists; remove it first with `dbgen remove-model {key}`")
-    spec = _parse(project, name, tokens, owned, table=table, timestamps=timestamps)
+    spec = _parse(
+        project, name, tokens, owned, table=table, timestamps=timestamps, indexes=indexes or (), uniques=uniques or ()
+    )
     _refuse_sql_only(project, spec)
     policy = access.resolve(read, write, owned)
     if read is not None or write is not None:
@@ -314,7 +360,9 @@ def plan_add_model(
             base[path] = content
     _apply_registrations(project, plan, base, registrations(project, spec), insert=True)
     project.answers["models"] = [*project.answers["models"], key]
-    project.added[key] = AddedModel(list(tokens), revision, written, owned, read, write, table, timestamps)
+    project.added[key] = AddedModel(
+        list(tokens), revision, written, owned, read, write, table, timestamps, indexes or [], uniques or []
+    )
     _rewrite_parents(project, plan, spec, base, force=force)
     plan.update(ANSWERS, project.render_answers())
     plan.update(baseline.PATH, baseline.pack(base))
@@ -334,7 +382,7 @@ def _same_request(recorded: AddedModel, asked: AddedModel) -> bool:
     """add-model run again as it was run: the same fields, ownership and access."""
 
     def request(model: AddedModel) -> tuple[object, ...]:
-        return model.fields, model.owned, model.policy, model.table, model.timestamps
+        return model.fields, model.owned, model.policy, model.table, model.timestamps, model.indexes, model.uniques
 
     return request(recorded) == request(asked)
 
@@ -473,7 +521,7 @@ def plan_add_field(start: Path, name: str, tokens: list[str], *, force: bool = F
                 f"({example}=...) or make it optional ({example}?)"
             )
     added = project.added[key]
-    spec = _parse(project, key, [*added.fields, *tokens], added.owned, table=added.table, timestamps=added.timestamps)
+    spec = _parse(project, key, [*added.fields, *tokens], added.owned, **_options(added))
     _refuse_sql_only(project, spec)
     _refuse_table_clashes(project, spec)
     return _regrow(project, key, old, spec, [f for f in spec.fields if f.spec in tokens], force=force)
@@ -494,7 +542,7 @@ def plan_remove_field(start: Path, name: str, field_name: str, *, force: bool = 
     tokens = [token for token in added.fields if token != gone[0].spec]
     if not tokens:
         raise InvalidName(f"{field_name!r} is {key}'s last field; remove the model with `dbgen remove-model {key}`")
-    spec = _parse(project, key, tokens, added.owned, table=added.table, timestamps=added.timestamps)
+    spec = _parse(project, key, tokens, added.owned, **_options(added))
     return _regrow(project, key, old, spec, gone, force=force)
 
 
