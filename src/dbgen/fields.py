@@ -9,7 +9,7 @@ from __future__ import annotations
 import keyword
 import math
 import re
-from collections.abc import Callable
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field, replace
 from decimal import Decimal
 
@@ -178,7 +178,10 @@ DEFAULTS: dict[str, Callable[[str, str], Default]] = {
     "bool": _bool,
 }
 
-MODIFIERS = frozenset({"unique", "index", "optional", "cascade", "setnull", "ci"})
+MODIFIERS = frozenset({"unique", "index", "optional", "cascade", "setnull", "ci", "key", "auto"})
+# The types a primary key may have (`code:str:maxlen=3:key`), by their Python type; `key:auto` only on integers.
+KEY_PYTHON = ("int", "str", "UUID")
+KEY_EXCLUDED = frozenset({"text", "url", "enum", "json", "email"})
 CASE_INSENSITIVE = ("str", "email")  # the types whose unique values may ignore case (:ci)
 # What deleting a referenced record does to the records that refer to it: refused (409) unless asked otherwise.
 ON_DELETE = {"cascade": "CASCADE", "setnull": "SET NULL"}
@@ -209,6 +212,9 @@ class Field:
     choices: tuple[str, ...] = ()  # `status:enum(draft,live)`: its values
     many: bool = False  # `tags:Tag[]`: a many-to-many relation, through an association table (SQL) or an array
     ci: bool = False  # `name:str:ci:unique`: unique whatever the case (Ann and ann are the same value)
+    key: bool = False  # `code:str:maxlen=3:key`: (part of) the primary key, in place of `id`
+    auto: bool = False  # `film_id:int:key:auto`: the database numbers it; never in a body
+    target_key: Field | None = None  # a relation to a model with a key of its own: that key (None: its `id`)
 
     @property
     def is_relation(self) -> bool:
@@ -234,7 +240,8 @@ class Field:
 
     @property
     def searchable(self) -> bool:
-        return self.type is not None and self.type.searchable
+        """Text `q` looks in; a key is found by its route, not searched."""
+        return self.type is not None and self.type.searchable and not self.key
 
     @property
     def sortable(self) -> bool:
@@ -281,8 +288,54 @@ class Field:
     @property
     def indexed(self) -> bool:
         """Relations, `:index`, and every sort key: a list sorted by it reads the index, not the whole table.
-        (A many-to-many relation's SQL index is on its association table; MongoDB's is multikey, on the array.)"""
-        return self.index or self.is_relation or self.sortable
+        (A many-to-many relation's SQL index is on its association table; MongoDB's is multikey, on the array.)
+        A key has the primary key's index."""
+        return not self.key and (self.index or self.is_relation or self.sortable)
+
+    @property
+    def key_constraint(self) -> str:
+        """A key's pydantic Field() arguments: what its column holds; numbered by the database, from 1."""
+        assert self.type is not None
+        if self.auto:
+            high = re.search(r"le=([^,]+)", self.type.constraint)
+            return "ge=1" + (f", le={high.group(1)}" if high else "")
+        return self.type.constraint
+
+    @property
+    def path(self) -> str:
+        """A key's annotation as a path parameter: what its column holds, so that nothing else reaches the
+        database (a 422, never a 500); text that no backend stores (NUL) is refused like any body's."""
+        assert self.type is not None
+        if self.type.python == "UUID":
+            return "UUID"
+        checked = ", AfterValidator(storable)" if self.type.python == "str" else ""
+        return f"Annotated[{self.type.python}, Path({self.key_constraint}){checked}]"
+
+    @property
+    def ref_python(self) -> str:
+        """A relation's value in Python: the referenced model's key (an int id unless it has a key)."""
+        return "int" if self.target_key is None else self.target_key.ref_own
+
+    @property
+    def ref_own(self) -> str:
+        assert self.type is not None
+        return self.type.python
+
+    @property
+    def references(self) -> str:
+        """The column a relation's foreign key points at: `categories.id`, `currencies.code`."""
+        assert self.target is not None
+        return f"{self.target.table}.{self.target_key.name if self.target_key else 'id'}"
+
+    def ref_sql_type(self, *, migration: bool = False) -> str:
+        """The type of a relation's foreign key column: the referenced key's."""
+        if self.target_key is None:
+            return "sa.Integer()" if migration else "Integer"
+        return self.target_key.key_sql_type(migration=migration)
+
+    def key_sql_type(self, *, migration: bool = False) -> str:
+        assert self.type is not None
+        return self.type.migration if migration else self.type.column
 
 
 @dataclass(frozen=True)
@@ -294,6 +347,11 @@ class ModelSpec:
     @property
     def specs(self) -> list[str]:
         return [f.spec for f in self.fields]
+
+    @property
+    def keys(self) -> list[Field]:
+        """The fields of its primary key; none: the model has an `id`."""
+        return [f for f in self.fields if f.key]
 
     @property
     def relations(self) -> list[Field]:
@@ -314,7 +372,9 @@ def parse_model_name(raw: str) -> ModelNames:
     return names
 
 
-def parse_field(token: str, known_models: dict[str, ModelNames]) -> Field:
+def parse_field(
+    token: str, known_models: dict[str, ModelNames], target_keys: Mapping[str, tuple[Field, ...]] | None = None
+) -> Field:
     """`price:decimal`, `sku:str:unique`, `notes:text?`, `category:Category[:cascade]` -> Field."""
     parts = token.removesuffix("?").split(":")  # a trailing ? (`sku:str:unique?`) makes any field optional
     if len(parts) < 2 or not all(parts):
@@ -325,7 +385,7 @@ def parse_field(token: str, known_models: dict[str, ModelNames]) -> Field:
     if keyword.iskeyword(name) or keyword.issoftkeyword(name) or name in RESERVED:
         raise InvalidName(f"field {token!r}: {name!r} is a reserved name")
     if "[]" in kind:
-        return _many(token, name, kind, modifiers, known_models)
+        return _many(token, name, kind, modifiers, known_models, target_keys or {})
     kind, _, default = kind.partition("=")
     optional = token.endswith("?") or kind.endswith("?")
     kind = kind.removesuffix("?")
@@ -358,6 +418,9 @@ def parse_field(token: str, known_models: dict[str, ModelNames]) -> Field:
         raise InvalidName(f"field {token!r}: choose one of :cascade and :setnull")
     if deletes == ["SET NULL"] and not optional:
         raise InvalidName(f"field {token!r}: :setnull needs an optional relation ({name}:{kind}?:setnull)")
+    key, auto = "key" in modifiers, "auto" in modifiers
+    if key or auto:
+        _check_key(token, name, kind, key=key, optional=optional, default=default, unique=unique or index or ci, auto=auto)
     if _ENUM_RE.match(kind):
         values = _choices(token, kind)
         if unique:
@@ -379,7 +442,10 @@ def parse_field(token: str, known_models: dict[str, ModelNames]) -> Field:
             raise InvalidName(f"field {token!r}: a bool has two values and cannot be unique")
         if (unique or index) and not ftype.indexable:
             raise InvalidName(f"field {token!r}: a {kind} column cannot be unique or indexed; use str")
-        return Field(name, ftype, optional=optional, unique=unique, index=index, spec=token, default=value, ci=ci)
+        return Field(
+            name, ftype, optional=optional, unique=unique, index=index, spec=token, default=value, ci=ci, key=key,
+            auto=auto,
+        )
     if kind[:1].isupper():
         target = known_models.get(pascal(kind))
         if target is None:
@@ -388,12 +454,56 @@ def parse_field(token: str, known_models: dict[str, ModelNames]) -> Field:
         if unique:
             raise InvalidName(f"field {token!r}: a relation cannot be unique")
         on_delete = deletes[0] if deletes else "RESTRICT"
-        return Field(name, None, target=target, optional=optional, index=True, spec=token, on_delete=on_delete)
+        return Field(
+            name, None, target=target, optional=optional, index=True, spec=token, on_delete=on_delete,
+            target_key=_target_key(token, target, target_keys or {}),
+        )
     choices = ", ".join(name for name in TYPES if name != "enum")
     raise InvalidName(f"field {token!r}: unknown type {kind!r}; use one of {choices}, enum(a,b,...), or a model name")
 
 
-def _many(token: str, name: str, kind: str, modifiers: list[str], known_models: dict[str, ModelNames]) -> Field:
+def _check_key(
+    token: str, name: str, kind: str, *, key: bool, optional: bool, default: str, unique: bool, auto: bool
+) -> None:
+    """`code:str:maxlen=3:key`, `film_id:int:key:auto`: a primary key, given by the client or numbered by the
+    database; one line that says what is wrong otherwise."""
+    if not key:
+        raise InvalidName(f"field {token!r}: :auto numbers a key; write {name}:{kind}:key:auto")
+    if kind[:1].isupper():
+        raise InvalidName(f"field {token!r}: a relation cannot be a key; give the model a key field of its own")
+    base = TYPES.get(kind)
+    if base is None or base.python not in KEY_PYTHON or kind in KEY_EXCLUDED:
+        allowed = ", ".join(t.name for t in TYPES.values() if t.python in KEY_PYTHON and t.name not in KEY_EXCLUDED)
+        raise InvalidName(f"field {token!r}: a key is one of {allowed}")
+    if optional:
+        raise InvalidName(f"field {token!r}: a key cannot be optional")
+    if default:
+        raise InvalidName(f"field {token!r}: a key takes no default")
+    if unique:
+        raise InvalidName(f"field {token!r}: a key is unique and indexed already; drop :unique, :index and :ci")
+    if auto and base.python != "int":
+        raise InvalidName(f"field {token!r}: :auto is for integer keys the database numbers ({name}:int:key:auto)")
+
+
+def _target_key(token: str, target: ModelNames, target_keys: Mapping[str, tuple[Field, ...]]) -> Field | None:
+    """The key a relation to `target` refers to: None for its `id`; refused for a key of several fields."""
+    keys = target_keys.get(target.cls, ())
+    if len(keys) > 1:
+        raise InvalidName(
+            f"field {token!r}: {target.cls} has a key of several fields ({', '.join(k.name for k in keys)}); "
+            "a relation refers to a model with a single key"
+        )
+    return keys[0] if keys else None
+
+
+def _many(
+    token: str,
+    name: str,
+    kind: str,
+    modifiers: list[str],
+    known_models: dict[str, ModelNames],
+    target_keys: Mapping[str, tuple[Field, ...]],
+) -> Field:
     """`tags:Tag[]`: a many-to-many relation. It is a set of links, never null (no links is an empty set), and
     takes no modifiers: both sides are indexed, and a link goes when either of its records does."""
     model = kind.split("[]")[0].removesuffix("?")
@@ -415,7 +525,10 @@ def _many(token: str, name: str, kind: str, modifiers: list[str], known_models: 
         raise InvalidName(f"field {token!r}: no model {model!r} in this project (models: {', '.join(known_models)})")
     if name.endswith(("_id", "_ids")):
         raise InvalidName(f"field {token!r}: name the relation after what it links, e.g. tags:Tag[] (for tag_ids)")
-    return Field(name, None, target=target, index=True, spec=token, on_delete="CASCADE", many=True)
+    return Field(
+        name, None, target=target, index=True, spec=token, on_delete="CASCADE", many=True,
+        target_key=_target_key(token, target, target_keys),
+    )
 
 
 BOUNDS = ("min", "max", "minlen", "maxlen")
@@ -562,14 +675,33 @@ def _enum_type(names: ModelNames, field: Field) -> FieldType:
     )
 
 
-def parse_model(raw_name: str, tokens: list[str], known_models: dict[str, ModelNames]) -> ModelSpec:
+def parse_model(
+    raw_name: str,
+    tokens: list[str],
+    known_models: dict[str, ModelNames],
+    target_keys: Mapping[str, tuple[Field, ...]] | None = None,
+) -> ModelSpec:
+    """A model's fields; `target_keys` are the keys of the models that have one (see `model_keys`), which the
+    relations to them refer to."""
     names = parse_model_name(raw_name)
     if not tokens:
         raise InvalidName(f"model {names.cls} needs at least one field, e.g. name:str")
+    # Its own key first: a relation to the model itself refers to it.
+    own = tuple(key for key in (_key_of(token, known_models) for token in tokens) if key is not None)
+    if len(own) > 1:
+        raise InvalidName(
+            f"model {names.cls}: a key of several fields ({', '.join(key.name for key in own)}) is not supported; "
+            "mark one field :key"
+        )
+    keys = {**(target_keys or {}), names.cls: own}
     fields: list[Field] = []
     seen: dict[str, str] = {}
     for token in tokens:
-        parsed = parse_field(token, known_models)
+        parsed = parse_field(token, known_models, keys)
+        if parsed.key and parsed.type is not None and parsed.type.python == "str":
+            # Numbered in the order they sort as text, so that a list by key is a list in creation order.
+            width = min(parsed.type.max_length, 10)
+            parsed = replace(parsed, type=replace(parsed.type, numbered=f'f"{{n:0{width}d}}"'))
         if parsed.many and parsed.target == names:
             raise InvalidName(f"field {token!r}: a many-to-many relation links two different models")
         if parsed.many and parsed.link == f"{names.module}_id":
@@ -584,6 +716,21 @@ def parse_model(raw_name: str, tokens: list[str], known_models: dict[str, ModelN
             parsed = replace(parsed, type=kind, default=default)
         fields.append(parsed)
     return ModelSpec(names, tuple(fields))
+
+
+def _key_of(token: str, known_models: dict[str, ModelNames]) -> Field | None:
+    """The field of this token if it is a key (a relation or a malformed token is none)."""
+    parts = token.split(":")
+    if "key" not in parts[2:] or parts[1][:1].isupper():
+        return None
+    return parse_field(token, known_models)
+
+
+def model_keys(models: Mapping[str, list[str]], known_models: dict[str, ModelNames]) -> dict[str, tuple[Field, ...]]:
+    """The key fields of each model that has some, from the field specs recorded for it."""
+    found = {name: tuple(k for k in (_key_of(token, known_models) for token in tokens) if k is not None)
+             for name, tokens in models.items()}  # fmt: skip
+    return {name: keys for name, keys in found.items() if keys}
 
 
 def model_key(raw: str) -> str:

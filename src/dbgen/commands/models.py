@@ -15,8 +15,8 @@ from typing import Any
 from dbgen import __version__, baseline, edits, releases
 from dbgen import policy as access
 from dbgen.errors import Conflict, DbgenError, InvalidName, InvalidOption
-from dbgen.fields import Field, ModelSpec, model_key, parse_field, parse_model, parse_model_name
-from dbgen.naming import ModelNames
+from dbgen.fields import Field, ModelSpec, model_key, model_keys, parse_field, parse_model, parse_model_name
+from dbgen.naming import ModelNames, pascal
 from dbgen.plan import Action, Plan
 from dbgen.project import ANSWERS, AddedModel, Project, digest, find, migration_head
 from dbgen.render import render_template, render_tree
@@ -155,6 +155,8 @@ def _context(
         "model": spec.names,
         "owned": spec.owned,
         "fields": list(spec.fields),
+        "keys": spec.keys,  # its primary key's fields; none: an `id`
+        "pk": spec.keys[0].name if spec.keys else "id",
         "children": children,
         "revision": revision,
         "down_revision": down_revision,
@@ -242,13 +244,23 @@ OWNER = "owner:User:cascade"  # what --owned adds to a model's fields: a user's 
 
 
 def _parse(project: Project, name: str, tokens: list[str], owned: bool) -> ModelSpec:
+    keys = model_keys({key: added.fields for key, added in project.added.items() if key != pascal(name)}, project.models)
+    spec = _parse_owned(project, name, tokens, owned, keys)
+    if spec.keys and not project.backend.is_sql:
+        raise InvalidName(f"model {spec.names.cls}: :key is for SQL databases; a document's key is its _id")
+    return spec
+
+
+def _parse_owned(
+    project: Project, name: str, tokens: list[str], owned: bool, keys: dict[str, tuple[Field, ...]]
+) -> ModelSpec:
     if not owned:
-        return parse_model(name, tokens, project.models)
+        return parse_model(name, tokens, project.models, keys)
     if project.auth != "jwt":
         raise InvalidOption("--owned needs login, and this project has an open API (--auth none)")
     if any(token.split(":", 1)[0] == "owner" for token in tokens):
         raise InvalidName("--owned adds the field owner:User itself; leave `owner` out of the fields")
-    return replace(parse_model(name, [*tokens, OWNER], project.models), owned=True)
+    return replace(parse_model(name, [*tokens, OWNER], project.models, keys), owned=True)
 
 
 def _spec_of(project: Project, key: str) -> ModelSpec:
@@ -438,6 +450,8 @@ def plan_add_field(start: Path, name: str, tokens: list[str], *, force: bool = F
     old = _spec_of(project, key)
     new = [parse_field(token, project.models) for token in tokens]
     for field in new:
+        if field.key:
+            raise InvalidName(f"field {field.spec!r}: a key is chosen when the model is added, not added later")
         if any(field.name == f.name or field.column == f.column for f in old.fields):
             raise InvalidName(f"field {field.spec!r}: {key} already has a field {field.name!r}")
         if not (field.optional or field.default or field.many):
@@ -462,6 +476,8 @@ def plan_remove_field(start: Path, name: str, field_name: str, *, force: bool = 
     if not gone:
         names = ", ".join(f.name for f in old.fields)
         raise InvalidName(f"{key} has no field {field_name!r} (fields: {names})")
+    if gone[0].key:
+        raise InvalidName(f"{key}'s field {gone[0].name!r} is its key; a key cannot be removed")
     if added.owned and gone[0].spec == OWNER:
         raise InvalidName(f"{key}'s owner came with --owned; it stays as long as the model does")
     tokens = [token for token in added.fields if token != gone[0].spec]
