@@ -312,6 +312,13 @@ class Field:
         return f"Annotated[{self.type.python}, Path({self.key_constraint}){checked}]"
 
     @property
+    def key_annotation(self) -> str:
+        """A key's type as pydantic checks it: what its column holds, text that every backend stores."""
+        assert self.type is not None
+        checked = ", AfterValidator(storable)" if self.type.python == "str" else ""
+        return f"Annotated[{self.type.python}, Field({self.key_constraint}){checked}]"
+
+    @property
     def ref_python(self) -> str:
         """A relation's value in Python: the referenced model's key (an int id unless it has a key)."""
         return "int" if self.target_key is None else self.target_key.ref_own
