@@ -425,9 +425,11 @@ def parse_field(
         raise InvalidName(f"field {token!r}: choose one of :cascade and :setnull")
     if deletes == ["SET NULL"] and not optional:
         raise InvalidName(f"field {token!r}: :setnull needs an optional relation ({name}:{kind}?:setnull)")
-    key, auto = "key" in modifiers, "auto" in modifiers
-    if key or auto:
-        _check_key(token, name, kind, key=key, optional=optional, default=default, unique=unique or index or ci, auto=auto)
+    is_key, auto = "key" in modifiers, "auto" in modifiers
+    if is_key or auto:
+        _check_key(
+            token, name, kind, key=is_key, optional=optional, default=default, unique=unique or index or ci, auto=auto
+        )
     if _ENUM_RE.match(kind):
         values = _choices(token, kind)
         if unique:
@@ -450,7 +452,15 @@ def parse_field(
         if (unique or index) and not ftype.indexable:
             raise InvalidName(f"field {token!r}: a {kind} column cannot be unique or indexed; use str")
         return Field(
-            name, ftype, optional=optional, unique=unique, index=index, spec=token, default=value, ci=ci, key=key,
+            name,
+            ftype,
+            optional=optional,
+            unique=unique,
+            index=index,
+            spec=token,
+            default=value,
+            ci=ci,
+            key=is_key,
             auto=auto,
         )
     if kind[:1].isupper():
@@ -462,7 +472,13 @@ def parse_field(
             raise InvalidName(f"field {token!r}: a relation cannot be unique")
         on_delete = deletes[0] if deletes else "RESTRICT"
         return Field(
-            name, None, target=target, optional=optional, index=True, spec=token, on_delete=on_delete,
+            name,
+            None,
+            target=target,
+            optional=optional,
+            index=True,
+            spec=token,
+            on_delete=on_delete,
             target_key=_target_key(token, target, target_keys or {}),
         )
     choices = ", ".join(name for name in TYPES if name != "enum")
@@ -533,7 +549,13 @@ def _many(
     if name.endswith(("_id", "_ids")):
         raise InvalidName(f"field {token!r}: name the relation after what it links, e.g. tags:Tag[] (for tag_ids)")
     return Field(
-        name, None, target=target, index=True, spec=token, on_delete="CASCADE", many=True,
+        name,
+        None,
+        target=target,
+        index=True,
+        spec=token,
+        on_delete="CASCADE",
+        many=True,
         target_key=_target_key(token, target, target_keys),
     )
 

@@ -244,7 +244,9 @@ OWNER = "owner:User:cascade"  # what --owned adds to a model's fields: a user's 
 
 
 def _parse(project: Project, name: str, tokens: list[str], owned: bool) -> ModelSpec:
-    keys = model_keys({key: added.fields for key, added in project.added.items() if key != pascal(name)}, project.models)
+    keys = model_keys(
+        {key: added.fields for key, added in project.added.items() if key != pascal(name)}, project.models
+    )
     spec = _parse_owned(project, name, tokens, owned, keys)
     if spec.keys and not project.backend.is_sql:
         raise InvalidName(f"model {spec.names.cls}: :key is for SQL databases; a document's key is its _id")
