@@ -312,6 +312,19 @@ class Field:
         return f"Annotated[{self.type.python}, Path({self.key_constraint}){checked}]"
 
     @property
+    def key_high(self) -> str:
+        """An integer key's largest value (Python source): the upper bound its column holds."""
+        assert self.type is not None
+        high = re.search(r"le=([^,]+)", self.type.constraint)
+        return high.group(1) if high else "2**63 - 1"
+
+    @property
+    def key_beyond(self) -> str:
+        """The integer just past an integer key's largest value (Python source): `2**31` for an INTEGER."""
+        high = self.key_high
+        return high.removesuffix(" - 1") if high.endswith(" - 1") else f"{high} + 1"
+
+    @property
     def key_annotation(self) -> str:
         """A key's type as pydantic checks it: what its column holds, text that every backend stores."""
         assert self.type is not None
