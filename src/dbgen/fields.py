@@ -9,7 +9,7 @@ from __future__ import annotations
 import keyword
 import math
 import re
-from collections.abc import Callable
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field, replace
 from decimal import Decimal
 
@@ -206,13 +206,16 @@ DEFAULTS: dict[str, Callable[[str, str], Default]] = {
 
 MODIFIERS = frozenset(
     {"unique", "index", "optional", "cascade", "setnull", "noaction", "ci", "readonly", "dbdefault", "noindex",
-     "naive", "fixed", "jsonb", "single", "native"}
+     "naive", "fixed", "jsonb", "single", "native", "key", "auto"}
 )  # fmt: skip
 # The modifiers that change a type, and the type each is for.
 TYPE_FLAGS = {"naive": "datetime", "fixed": "str", "jsonb": "json", "single": "float", "native": "enum"}
 # name=value modifiers besides the bounds: a decimal's digits, an index's or constraint's or enum type's name.
 NAMED = ("precision", "scale", "index", "unique", "native")
 _DB_NAME_RE = re.compile(r"^[A-Za-z_][A-Za-z0-9_$]{0,62}$")
+# The types a primary key may have (`code:str:maxlen=3:key`), by their Python type; `key:auto` only on integers.
+KEY_PYTHON = ("int", "str", "UUID")
+KEY_EXCLUDED = frozenset({"text", "url", "enum", "json", "email"})
 CASE_INSENSITIVE = ("str", "email")  # the types whose unique values may ignore case (:ci)
 # What deleting a referenced record does to the records that refer to it: refused (409) unless asked otherwise.
 ON_DELETE = {"cascade": "CASCADE", "setnull": "SET NULL", "noaction": "NO ACTION"}
@@ -269,6 +272,9 @@ class Field:
     unique_name: str = ""  # `unique=NAME`: a UNIQUE constraint of this name (which serves as its index)
     noindex: bool = False  # no index: neither a sort key nor a filter
     native: str | None = None  # an enum in a database type: "" a MySQL ENUM (:native), else a PostgreSQL type's name
+    key: bool = False  # `code:str:maxlen=3:key`: (part of) the primary key, in place of `id`
+    auto: bool = False  # `film_id:int:key:auto`: the database numbers it; never in a body
+    target_key: Field | None = None  # a relation to a model with a key of its own: that key (None: its `id`)
 
     @property
     def is_relation(self) -> bool:
@@ -335,9 +341,9 @@ class Field:
     def searchable(self) -> bool:
         """`q` looks in it (through a trigram index on PostgreSQL): not in a field the database fills, nor in one
         without an index (noindex), nor in one whose indexes keep the database's names (index=, unique=), to which
-        dbgen adds no index of its own."""
+        dbgen adds no index of its own; nor a key, found by its route."""
         named = self.noindex or self.index_name or self.unique_name
-        return self.type is not None and self.type.searchable and not named and not self.readonly
+        return self.type is not None and self.type.searchable and not named and not self.readonly and not self.key
 
     @property
     def sortable(self) -> bool:
@@ -394,8 +400,9 @@ class Field:
     def indexed(self) -> bool:
         """Relations, `:index`, every sort key and filter: a list sorted by it reads the index, not the whole table.
         (A many-to-many relation's SQL index is on its association table; MongoDB's is multikey, on the array.)
-        A field with a UNIQUE constraint of its own name (unique=NAME) is indexed by it, not by another index."""
-        if self.unique_name and not self.index:
+        A field with a UNIQUE constraint of its own name (unique=NAME) is indexed by it, not by another index;
+        a key by the primary key's."""
+        if self.key or (self.unique_name and not self.index):
             return False
         return self.index or self.is_relation or self.sortable or self.filterable
 
@@ -408,6 +415,71 @@ class Field:
     def index_unique(self) -> bool:
         """Its own index is a unique one (the uniqueness is not a named constraint's)."""
         return self.unique and not self.unique_name
+
+    @property
+    def key_constraint(self) -> str:
+        """A key's pydantic Field() arguments: what its column holds; numbered by the database, from 1."""
+        assert self.type is not None
+        if self.auto:
+            high = re.search(r"le=([^,]+)", self.type.constraint)
+            return "ge=1" + (f", le={high.group(1)}" if high else "")
+        return self.type.constraint
+
+    @property
+    def path(self) -> str:
+        """A key's annotation as a path parameter: what its column holds, so that nothing else reaches the
+        database (a 422, never a 500); text that no backend stores (NUL) is refused like any body's."""
+        assert self.type is not None
+        if self.type.python == "UUID":
+            return "UUID"
+        checked = ", AfterValidator(storable)" if self.type.python == "str" else ""
+        return f"Annotated[{self.type.python}, Path({self.key_constraint}){checked}]"
+
+    @property
+    def key_high(self) -> str:
+        """An integer key's largest value (Python source): the upper bound its column holds."""
+        assert self.type is not None
+        high = re.search(r"le=([^,]+)", self.type.constraint)
+        return high.group(1) if high else "2**63 - 1"
+
+    @property
+    def key_beyond(self) -> str:
+        """The integer just past an integer key's largest value (Python source): `2**31` for an INTEGER."""
+        high = self.key_high
+        return high.removesuffix(" - 1") if high.endswith(" - 1") else f"{high} + 1"
+
+    @property
+    def key_annotation(self) -> str:
+        """A key's type as pydantic checks it: what its column holds, text that every backend stores."""
+        assert self.type is not None
+        checked = ", AfterValidator(storable)" if self.type.python == "str" else ""
+        return f"Annotated[{self.type.python}, Field({self.key_constraint}){checked}]"
+
+    @property
+    def ref_python(self) -> str:
+        """A relation's value in Python: the referenced model's key (an int id unless it has a key)."""
+        return "int" if self.target_key is None else self.target_key.ref_own
+
+    @property
+    def ref_own(self) -> str:
+        assert self.type is not None
+        return self.type.python
+
+    @property
+    def references(self) -> str:
+        """The column a relation's foreign key points at: `categories.id`, `currencies.code`."""
+        assert self.target is not None
+        return f"{self.target.table}.{self.target_key.db_name if self.target_key else 'id'}"
+
+    def ref_sql_type(self, *, migration: bool = False) -> str:
+        """The type of a relation's foreign key column: the referenced key's."""
+        if self.target_key is None:
+            return "sa.Integer()" if migration else "Integer"
+        return self.target_key.key_sql_type(migration=migration)
+
+    def key_sql_type(self, *, migration: bool = False) -> str:
+        assert self.type is not None
+        return self.type.migration if migration else self.type.column
 
 
 @dataclass(frozen=True)
@@ -440,6 +512,11 @@ class ModelSpec:
     @property
     def specs(self) -> list[str]:
         return [f.spec for f in self.fields]
+
+    @property
+    def keys(self) -> list[Field]:
+        """The fields of its primary key; none: the model has an `id`."""
+        return [f for f in self.fields if f.key]
 
     @property
     def relations(self) -> list[Field]:
@@ -476,7 +553,9 @@ def parse_model_name(raw: str) -> ModelNames:
     return names
 
 
-def parse_field(token: str, known_models: dict[str, ModelNames]) -> Field:
+def parse_field(
+    token: str, known_models: dict[str, ModelNames], target_keys: Mapping[str, tuple[Field, ...]] | None = None
+) -> Field:
     """`price:decimal`, `sku:str:unique`, `notes:text?`, `category:Category[:cascade]` -> Field; with the names
     an existing database gives (`column=`, `through=`, `left=`, `right=`) and what it fills (:readonly,
     :dbdefault)."""
@@ -493,7 +572,7 @@ def parse_field(token: str, known_models: dict[str, ModelNames]) -> Field:
             kept.append(part)
     plain = ":".join(kept) + ("?" if token.endswith("?") else "")
     try:
-        parsed = _parse_field(plain, known_models)
+        parsed = _parse_field(plain, known_models, target_keys)
     except InvalidName as error:
         raise InvalidName(str(error).replace(repr(plain), repr(token), 1)) from None
     for key, value in named.items():
@@ -541,7 +620,9 @@ def parse_field(token: str, known_models: dict[str, ModelNames]) -> Field:
     )
 
 
-def _parse_field(token: str, known_models: dict[str, ModelNames]) -> Field:
+def _parse_field(
+    token: str, known_models: dict[str, ModelNames], target_keys: Mapping[str, tuple[Field, ...]] | None = None
+) -> Field:
     """The field, from its token without the database's names."""
     parts = token.removesuffix("?").split(":")  # a trailing ? (`sku:str:unique?`) makes any field optional
     if len(parts) < 2 or not all(parts):
@@ -552,7 +633,7 @@ def _parse_field(token: str, known_models: dict[str, ModelNames]) -> Field:
     if keyword.iskeyword(name) or keyword.issoftkeyword(name) or name in RESERVED:
         raise InvalidName(f"field {token!r}: {name!r} is a reserved name")
     if "[]" in kind:
-        return _many(token, name, kind, modifiers, known_models)
+        return _many(token, name, kind, modifiers, known_models, target_keys or {})
     kind, _, default = kind.partition("=")
     optional = token.endswith("?") or kind.endswith("?")
     kind = kind.removesuffix("?")
@@ -605,6 +686,11 @@ def _parse_field(token: str, known_models: dict[str, ModelNames]) -> Field:
     if deletes == ["SET NULL"] and not optional:
         raise InvalidName(f"field {token!r}: :setnull needs an optional relation ({name}:{kind}?:setnull)")
     index_name, unique_name = named.get("index", ""), named.get("unique", "")
+    is_key, auto = "key" in modifiers, "auto" in modifiers
+    if is_key or auto:
+        _check_key(
+            token, name, kind, key=is_key, optional=optional, default=default, unique=unique or index or ci, auto=auto
+        )
     if _ENUM_RE.match(kind):
         values = _choices(token, kind)
         if unique:
@@ -639,7 +725,7 @@ def _parse_field(token: str, known_models: dict[str, ModelNames]) -> Field:
             raise InvalidName(f"field {token!r}: a {kind} column cannot be unique or indexed; use str")
         return Field(
             name, ftype, optional=optional, unique=unique, index=index, spec=token, default=value, ci=ci,
-            index_name=index_name, unique_name=unique_name, noindex=noindex,
+            index_name=index_name, unique_name=unique_name, noindex=noindex, key=is_key, auto=auto,
         )  # fmt: skip
     if kind[:1].isupper():
         target = known_models.get(pascal(kind))
@@ -651,7 +737,16 @@ def _parse_field(token: str, known_models: dict[str, ModelNames]) -> Field:
         if noindex or named:
             raise InvalidName(f"field {token!r}: a relation's index is dbgen's own; it takes no noindex or index=")
         on_delete = deletes[0] if deletes else "RESTRICT"
-        return Field(name, None, target=target, optional=optional, index=True, spec=token, on_delete=on_delete)
+        return Field(
+            name,
+            None,
+            target=target,
+            optional=optional,
+            index=True,
+            spec=token,
+            on_delete=on_delete,
+            target_key=_target_key(token, target, target_keys or {}),
+        )
     choices = ", ".join(name for name in TYPES if name != "enum")
     raise InvalidName(f"field {token!r}: unknown type {kind!r}; use one of {choices}, enum(a,b,...), or a model name")
 
@@ -716,7 +811,48 @@ def _decimal(base: FieldType, precision: int, scale: int) -> FieldType:
     )
 
 
-def _many(token: str, name: str, kind: str, modifiers: list[str], known_models: dict[str, ModelNames]) -> Field:
+def _check_key(
+    token: str, name: str, kind: str, *, key: bool, optional: bool, default: str, unique: bool, auto: bool
+) -> None:
+    """`code:str:maxlen=3:key`, `film_id:int:key:auto`: a primary key, given by the client or numbered by the
+    database; one line that says what is wrong otherwise."""
+    if not key:
+        raise InvalidName(f"field {token!r}: :auto numbers a key; write {name}:{kind}:key:auto")
+    if kind[:1].isupper():
+        raise InvalidName(f"field {token!r}: a relation cannot be a key; give the model a key field of its own")
+    base = TYPES.get(kind)
+    if base is None or base.python not in KEY_PYTHON or kind in KEY_EXCLUDED:
+        allowed = ", ".join(t.name for t in TYPES.values() if t.python in KEY_PYTHON and t.name not in KEY_EXCLUDED)
+        raise InvalidName(f"field {token!r}: a key is one of {allowed}")
+    if optional:
+        raise InvalidName(f"field {token!r}: a key cannot be optional")
+    if default:
+        raise InvalidName(f"field {token!r}: a key takes no default")
+    if unique:
+        raise InvalidName(f"field {token!r}: a key is unique and indexed already; drop :unique, :index and :ci")
+    if auto and base.python != "int":
+        raise InvalidName(f"field {token!r}: :auto is for integer keys the database numbers ({name}:int:key:auto)")
+
+
+def _target_key(token: str, target: ModelNames, target_keys: Mapping[str, tuple[Field, ...]]) -> Field | None:
+    """The key a relation to `target` refers to: None for its `id`; refused for a key of several fields."""
+    keys = target_keys.get(target.cls, ())
+    if len(keys) > 1:
+        raise InvalidName(
+            f"field {token!r}: {target.cls} has a key of several fields ({', '.join(k.name for k in keys)}); "
+            "a relation refers to a model with a single key"
+        )
+    return keys[0] if keys else None
+
+
+def _many(
+    token: str,
+    name: str,
+    kind: str,
+    modifiers: list[str],
+    known_models: dict[str, ModelNames],
+    target_keys: Mapping[str, tuple[Field, ...]],
+) -> Field:
     """`tags:Tag[]`: a many-to-many relation. It is a set of links, never null (no links is an empty set), and
     takes no modifiers: both sides are indexed, and a link goes when either of its records does."""
     model = kind.split("[]")[0].removesuffix("?")
@@ -738,7 +874,16 @@ def _many(token: str, name: str, kind: str, modifiers: list[str], known_models: 
         raise InvalidName(f"field {token!r}: no model {model!r} in this project (models: {', '.join(known_models)})")
     if name.endswith(("_id", "_ids")):
         raise InvalidName(f"field {token!r}: name the relation after what it links, e.g. tags:Tag[] (for tag_ids)")
-    return Field(name, None, target=target, index=True, spec=token, on_delete="CASCADE", many=True)
+    return Field(
+        name,
+        None,
+        target=target,
+        index=True,
+        spec=token,
+        on_delete="CASCADE",
+        many=True,
+        target_key=_target_key(token, target, target_keys),
+    )
 
 
 BOUNDS = ("min", "max", "minlen", "maxlen")
@@ -947,17 +1092,32 @@ def parse_model(
     *,
     table: str = "",
     timestamps: bool = True,
+    target_keys: Mapping[str, tuple[Field, ...]] | None = None,
 ) -> ModelSpec:
-    """The model and its fields; `table` is its table's name in the database when not dbgen's (add-model --table)."""
+    """The model and its fields; `table` is its table's name in the database when not dbgen's (add-model --table);
+    `target_keys` are the keys of the models that have one (see `model_keys`), which the relations to them refer
+    to."""
     names = parse_model_name(raw_name)
     if table:
         names = replace(names, table=parse_table_name(table))
     if not tokens:
         raise InvalidName(f"model {names.cls} needs at least one field, e.g. name:str")
+    # Its own key first: a relation to the model itself refers to it.
+    own = tuple(key for key in (_key_of(token, known_models) for token in tokens) if key is not None)
+    if len(own) > 1:
+        raise InvalidName(
+            f"model {names.cls}: a key of several fields ({', '.join(key.name for key in own)}) is not supported; "
+            "mark one field :key"
+        )
+    keys = {**(target_keys or {}), names.cls: own}
     fields: list[Field] = []
     seen: dict[str, str] = {}
     for token in tokens:
-        parsed = parse_field(token, known_models)
+        parsed = parse_field(token, known_models, keys)
+        if parsed.key and parsed.type is not None and parsed.type.python == "str":
+            # Numbered in the order they sort as text, so that a list by key is a list in creation order.
+            width = min(parsed.type.max_length, 10)
+            parsed = replace(parsed, type=replace(parsed.type, numbered=f'f"{{n:0{width}d}}"'))
         if parsed.many and parsed.target == names:
             raise InvalidName(f"field {token!r}: a many-to-many relation links two different models")
         if parsed.many and parsed.link == f"{names.module}_id":
@@ -1077,6 +1237,21 @@ def check_backend(spec: ModelSpec, db: str) -> None:
                     f"field {f.spec!r}: MySQL indexes text of at most {MYSQL_INDEXED} characters; "
                     "add :noindex, or a smaller maxlen="
                 )
+
+
+def _key_of(token: str, known_models: dict[str, ModelNames]) -> Field | None:
+    """The field of this token if it is a key (a relation or a malformed token is none)."""
+    parts = token.split(":")
+    if "key" not in parts[2:] or parts[1][:1].isupper():
+        return None
+    return parse_field(token, known_models)
+
+
+def model_keys(models: Mapping[str, list[str]], known_models: dict[str, ModelNames]) -> dict[str, tuple[Field, ...]]:
+    """The key fields of each model that has some, from the field specs recorded for it."""
+    found = {name: tuple(k for k in (_key_of(token, known_models) for token in tokens) if k is not None)
+             for name, tokens in models.items()}  # fmt: skip
+    return {name: keys for name, keys in found.items() if keys}
 
 
 def model_key(raw: str) -> str:

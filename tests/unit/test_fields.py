@@ -3,7 +3,7 @@ import re
 import pytest
 
 from dbgen.errors import InvalidName
-from dbgen.fields import TYPES, check_backend, for_backend, parse_field, parse_model, parse_model_name
+from dbgen.fields import TYPES, check_backend, for_backend, model_keys, parse_field, parse_model, parse_model_name
 from dbgen.naming import ModelNames
 
 KNOWN = {"User": ModelNames.of("User"), "Category": ModelNames.of("Category")}
@@ -359,6 +359,30 @@ def test_database_names_misused_are_one_line(token: str, message: str) -> None:
     assert repr(token) in str(error.value)
 
 
+@pytest.mark.parametrize(
+    ("token", "message"),
+    [
+        ("code:text:key", "a key is one of str, int, bigint, smallint, uuid"),
+        ("code:json:key", "a key is one of str, int, bigint, smallint, uuid"),
+        ("code:enum(a,b):key", "a key is one of str, int, bigint, smallint, uuid"),
+        ("code:str:key?", "a key cannot be optional"),
+        ("code:str:optional:key", "a key cannot be optional"),
+        ("code:str=abc:key", "a key takes no default"),
+        ("code:str:key:unique", "a key is unique and indexed already"),
+        ("code:str:key:index", "a key is unique and indexed already"),
+        ("code:str:key:auto", ":auto is for integer keys the database numbers"),
+        ("film_id:int:auto", ":auto numbers a key; write film_id:int:key:auto"),
+        ("category:Category:key", "a relation cannot be a key"),
+    ],
+)
+def test_key_misuse_is_one_clear_error(token: str, message: str) -> None:
+    """Fails if a key that no column could be (a text, an optional, a numbered string, a relation) is accepted, or
+    refused without saying why."""
+    with pytest.raises(InvalidName, match=message) as error:
+        parse_field(token, KNOWN)
+    assert repr(token) in str(error.value)
+
+
 def test_two_relations_to_one_model_get_distinct_reverse_names() -> None:
     """Fails if a second relation to the same model is refused, or both claim the parent's one reverse name."""
     spec = parse_model("Film", ["language:Category", "original_language:Category?", "owner:User"], KNOWN)
@@ -506,3 +530,41 @@ def test_what_a_database_has_is_accepted() -> None:
     check_backend(parse_model("Film", ["views:bigint", "cover:bytes?", "rank:smallint"], KNOWN), "mongo")
     with pytest.raises(InvalidName, match="--index and --unique name SQL indexes"):
         check_backend(parse_model("Film", ["a:int", "b:int"], KNOWN, ["ix:a,b"]), "mongo")
+
+
+def test_a_key_replaces_the_id_and_relations_refer_to_it() -> None:
+    """Fails if a key is not the model's key (a separate index, searched by `q`, numbered out of text order), or
+    a relation or a many-to-many link to its model still points at `id` or is typed as an int."""
+    currency = parse_model("Currency", ["code:str:maxlen=3:key", "name:str"], KNOWN)
+    (code,) = currency.keys
+    assert code.key and not code.auto and not code.indexed and not code.searchable and code.sortable
+    assert code.path == "Annotated[str, Path(min_length=1, max_length=3), AfterValidator(storable)]"
+    assert code.type is not None and code.type.numbered == 'f"{n:03d}"'  # "010" sorts after "009"
+    film_id = parse_field("film_id:int:key:auto", KNOWN)
+    assert film_id.auto and film_id.path == "Annotated[int, Path(ge=1, le=2**31 - 1)]"
+    assert parse_field("token:uuid:key", KNOWN).path == "UUID"
+    known = KNOWN | {"Currency": currency.names}
+    keys = model_keys({"Currency": ["code:str:maxlen=3:key", "name:str"], "Category": ["name:str"]}, known)
+    assert list(keys) == ["Currency"]
+    price = parse_model(
+        "Price", ["currency:Currency", "coins:Currency[]", "category:Category"], known, target_keys=keys
+    )
+    single, many, plain = price.fields
+    assert (single.references, single.ref_python, single.ref_sql_type(migration=True)) == (
+        "currencies.code",
+        "str",
+        "sa.String(length=3)",
+    )
+    assert (many.references, many.column) == ("currencies.code", "coin_ids")
+    assert (plain.references, plain.ref_python, plain.ref_sql_type()) == ("categories.id", "int", "Integer")
+    assert price.keys == []
+
+
+def test_a_key_of_several_fields_is_refused_for_now_and_relations_to_one_always() -> None:
+    """Fails if a composite key is taken without the routes to serve it, or a relation to a model with one is
+    written against a single column."""
+    with pytest.raises(InvalidName, match="a key of several fields"):
+        parse_model("Slot", ["day:date", "room:str:key", "seat:int:key"], KNOWN)
+    keys = {"Category": (parse_field("a:int:key", KNOWN), parse_field("b:int:key", KNOWN))}
+    with pytest.raises(InvalidName, match="Category has a key of several fields"):
+        parse_model("Product", ["category:Category"], KNOWN, target_keys=keys)

@@ -380,3 +380,60 @@ def test_model_indexes_are_recorded_and_rendered_by_their_names(shop: Path) -> N
     assert 'op.create_index(op.f("ix_films_big_made"), "films", ["big", "made"], unique=False)' in migration
     writer.apply(plan_add_field(shop, "Film", ["views:smallint=0"]))  # re-read from the answers file
     assert 'Index("ix_films_big_made", "big", "made")' in (shop / "app/models/film.py").read_text()
+
+
+def test_a_model_with_a_key_of_its_own_is_served_and_referred_to_by_it(shop: Path) -> None:
+    """Fails if a key leaves an `id` behind, its routes take an untyped or unchecked key, the database numbers a
+    key the client gives (or not one it should), or a relation or a link to it points at `id` or is an INTEGER."""
+    add(shop, "Currency", "code:str:maxlen=3:key", "name:str")
+    add(shop, "Film", "film_id:int:key:auto", "title:str", "currency:Currency", "coins:Currency[]")
+    currency = (shop / "app/models/currency.py").read_text()
+    assert "id: Mapped[int]" not in currency
+    assert "    code: Mapped[str] = mapped_column(String(3), primary_key=True)\n" in currency
+    film = (shop / "app/models/film.py").read_text()
+    assert "    film_id: Mapped[int] = mapped_column(primary_key=True)\n" in film
+    assert (
+        'currency_id: Mapped[str] = mapped_column(ForeignKey("currencies.code", ondelete="RESTRICT"), index=True)'
+        in film
+    )
+    assert 'Column("film_id", ForeignKey("films.film_id", ondelete="CASCADE"), primary_key=True),' in film
+    assert 'Column("coin_id", ForeignKey("currencies.code", ondelete="CASCADE"), primary_key=True, index=True),' in film
+    migration = (shop / "migrations/versions/0003_add_film.py").read_text()
+    assert 'sa.Column("currency_id", sa.String(length=3), nullable=False),' in migration
+    assert 'sa.Column("coin_id", sa.String(length=3), nullable=False),' in migration
+    assert 'sa.PrimaryKeyConstraint("film_id", name=op.f("pk_films")),' in migration
+    assert '["currency_id"], ["currencies.code"]' in migration and "ix_films_film_id" not in migration
+    routes = (shop / "app/api/routes/currencies.py").read_text()
+    assert "CodePath = Annotated[str, Path(min_length=1, max_length=3), AfterValidator(storable)]" in routes
+    assert '@router.get("/{code}"' in routes and "async def read_currency(code: CodePath," in routes
+    assert "FilmIdPath = Annotated[int, Path(ge=1, le=2**31 - 1)]" in (shop / "app/api/routes/films.py").read_text()
+    schema = (shop / "app/schemas/film.py").read_text()
+    assert "class FilmCreate(Body):\n    title:" in schema  # the database numbers it
+    assert "class FilmRead(ReadModel):\n    film_id: int\n" in schema
+    assert (
+        'FilmSort = Literal["film_id", "title", "created_at"]' in schema and 'sort_by: FilmSort = "film_id"' in schema
+    )
+    assert "    currency_id: str = Field(min_length=1, max_length=3)\n" in schema
+    currency_schema = (shop / "app/schemas/currency.py").read_text()
+    assert "class CurrencyCreate(Body):\n    code: str = Field(min_length=1, max_length=3)\n" in currency_schema
+    assert "code" not in currency_schema.split("class CurrencyUpdate")[1].split("class CurrencyRead")[0]
+    assert '"code": Currency.code,' in (shop / "app/repositories/currency.py").read_text()
+    answers = tomllib.loads((shop / ".dbgen.toml").read_text())
+    assert "code:str:maxlen=3:key" in str(answers)
+    with pytest.raises(InvalidName, match="a key is chosen when the model is added"):
+        plan_add_field(shop, "Film", ["isbn:str:key"])
+    with pytest.raises(InvalidName, match="is its key; a key cannot be removed"):
+        plan_remove_field(shop, "Currency", "code")
+
+
+def test_a_key_on_mongodb_is_one_line_exit_2(tmp_path: Path) -> None:
+    """Fails if a MongoDB project takes :key (a document's key is its _id) or writes anything for it."""
+    root = tmp_path / "docs"
+    writer.apply(plan_new("docs", "mongo", root))
+    before = tree(root)
+    result = runner.invoke(app, ["add-model", "Currency", "code:str:key", "--dir", str(root)])
+    assert (result.exit_code, result.stderr.strip()) == (
+        2,
+        "error: model Currency: :key is for SQL databases; a document's key is its _id",
+    )
+    assert tree(root) == before

@@ -21,11 +21,12 @@ from dbgen.fields import (
     check_backend,
     for_backend,
     model_key,
+    model_keys,
     parse_field,
     parse_model,
     parse_model_name,
 )
-from dbgen.naming import ModelNames
+from dbgen.naming import ModelNames, pascal
 from dbgen.plan import Action, Plan
 from dbgen.project import ANSWERS, AddedModel, Project, digest, find, migration_head
 from dbgen.render import render_template, render_tree
@@ -173,6 +174,8 @@ def _context(
         "timestamps": spec.timestamps,
         "fields": list(spec.fields),
         "indexes": list(spec.indexes),
+        "keys": spec.keys,  # its primary key's fields; none: an `id`
+        "pk": spec.keys[0].name if spec.keys else "id",
         "children": children,
         "revision": revision,
         "down_revision": down_revision,
@@ -282,17 +285,20 @@ def _parse(
     indexes: list[str] | tuple[str, ...] = (),
     uniques: list[str] | tuple[str, ...] = (),
 ) -> ModelSpec:
+    keys = model_keys(
+        {key: added.fields for key, added in project.added.items() if key != pascal(name)}, project.models
+    )
+    options: dict[str, Any] = {"table": table, "timestamps": timestamps, "target_keys": keys}
     if not owned:
-        spec = parse_model(name, tokens, project.models, indexes, uniques, table=table, timestamps=timestamps)
+        spec = parse_model(name, tokens, project.models, indexes, uniques, **options)
     elif project.auth != "jwt":
         raise InvalidOption("--owned needs login, and this project has an open API (--auth none)")
     elif any(token.split(":", 1)[0] == "owner" for token in tokens):
         raise InvalidName("--owned adds the field owner:User itself; leave `owner` out of the fields")
     else:
-        spec = replace(
-            parse_model(name, [*tokens, OWNER], project.models, indexes, uniques, table=table, timestamps=timestamps),
-            owned=True,
-        )
+        spec = replace(parse_model(name, [*tokens, OWNER], project.models, indexes, uniques, **options), owned=True)
+    if spec.keys and not project.backend.is_sql:
+        raise InvalidName(f"model {spec.names.cls}: :key is for SQL databases; a document's key is its _id")
     check_backend(spec, project.answers["db"])
     return for_backend(spec, project.answers["db"])
 
@@ -512,6 +518,8 @@ def plan_add_field(start: Path, name: str, tokens: list[str], *, force: bool = F
     old = _spec_of(project, key)
     new = [parse_field(token, project.models) for token in tokens]
     for field in new:
+        if field.key:
+            raise InvalidName(f"field {field.spec!r}: a key is chosen when the model is added, not added later")
         if any(field.name == f.name or field.column == f.column for f in old.fields):
             raise InvalidName(f"field {field.spec!r}: {key} already has a field {field.name!r}")
         if not (field.optional or field.default or field.many or field.fetched):
@@ -537,6 +545,8 @@ def plan_remove_field(start: Path, name: str, field_name: str, *, force: bool = 
     if not gone:
         names = ", ".join(f.name for f in old.fields)
         raise InvalidName(f"{key} has no field {field_name!r} (fields: {names})")
+    if gone[0].key:
+        raise InvalidName(f"{key}'s field {gone[0].name!r} is its key; a key cannot be removed")
     if added.owned and gone[0].spec == OWNER:
         raise InvalidName(f"{key}'s owner came with --owned; it stays as long as the model does")
     tokens = [token for token in added.fields if token != gone[0].spec]

@@ -16,7 +16,7 @@ from typing import Any
 from dbgen import __version__, baseline, releases
 from dbgen.commands import regenerate
 from dbgen.errors import DbgenError
-from dbgen.fields import parse_model
+from dbgen.fields import model_keys, parse_model
 from dbgen.merge import merge
 from dbgen.plan import Action, FileChange, Plan
 from dbgen.project import ANSWERS, Project, find, migration_head
@@ -139,11 +139,21 @@ def _upgrade_scripts(project: Project, plan: Plan, recorded: str) -> list[str]:
 
 def _migration_context(project: Project, revision: str, down_revision: str | None) -> dict[str, Any]:
     models = project.models
+    keys = model_keys({name: added.fields for name, added in project.added.items()}, models)
     return {
         **project.answers,  # every answer, so that a migration can depend on one (a feature that is on or off)
         "models": list(models.values()),
         "added": [
-            parse_model(name, added.fields, models, table=added.table, timestamps=added.timestamps)
+            parse_model(
+                name,
+                added.fields,
+                models,
+                added.indexes,
+                added.uniques,
+                table=added.table,
+                timestamps=added.timestamps,
+                target_keys=keys,
+            )
             for name, added in project.added.items()
         ],
         "revision": revision,
