@@ -265,7 +265,10 @@ def plan_add_model(
     owned: bool = False,
     read: str | None = None,
     write: str | None = None,
+    migration: bool = True,
 ) -> Plan:
+    """Add a model. Without `migration` (a table `dbgen new --from-database` found, which the baseline revision
+    creates) no migration is written for it."""
     project = find(start)
     names = parse_model_name(name)
     key = names.cls
@@ -286,13 +289,15 @@ def plan_add_model(
     revision, down_revision = _next_revision(project)
     written: dict[str, str] = {}
     for path, content in render_tree("model", _context(project, spec, revision, down_revision, policy=policy)):
+        if not migration and path.startswith("migrations/"):
+            continue
         plan.add(path, content, force=force)
         written[path] = digest(content)
         if baseline.tracked(path):
             base[path] = content
     _apply_registrations(project, plan, base, registrations(project, spec), insert=True)
     project.answers["models"] = [*project.answers["models"], key]
-    project.added[key] = AddedModel(list(tokens), revision, written, owned, read, write)
+    project.added[key] = AddedModel(list(tokens), revision if migration else "", written, owned, read, write)
     _rewrite_parents(project, plan, spec, base, force=force)
     plan.update(ANSWERS, project.render_answers())
     plan.update(baseline.PATH, baseline.pack(base))
@@ -428,8 +433,11 @@ def _refuse_conflicts(plan: Plan) -> None:
         plan.message = "nothing to do"
 
 
-def plan_add_field(start: Path, name: str, tokens: list[str], *, force: bool = False) -> Plan:
-    """Add fields to a model that add-model wrote: its files re-rendered, and (SQL) a migration that adds them."""
+def plan_add_field(
+    start: Path, name: str, tokens: list[str], *, force: bool = False, migration: bool = True
+) -> Plan:
+    """Add fields to a model that add-model wrote: its files re-rendered, and (SQL) a migration that adds them
+    (not without `migration`: a column `dbgen new --from-database` found, which the baseline revision creates)."""
     project, key = _added_model(start, name, "add-field")
     if all(token in project.added[key].fields for token in tokens):
         plan = Plan(project.root)
@@ -449,7 +457,8 @@ def plan_add_field(start: Path, name: str, tokens: list[str], *, force: bool = F
     spec = _parse(project, key, [*project.added[key].fields, *tokens], project.added[key].owned)
     _refuse_double_relations(spec)
     _refuse_table_clashes(project, spec)
-    return _regrow(project, key, old, spec, [f for f in spec.fields if f.spec in tokens], force=force)
+    changed = [f for f in spec.fields if f.spec in tokens]
+    return _regrow(project, key, old, spec, changed, force=force, migration=migration)
 
 
 def plan_remove_field(start: Path, name: str, field_name: str, *, force: bool = False) -> Plan:
@@ -485,7 +494,16 @@ def _added_model(start: Path, name: str, command: str) -> tuple[Project, str]:
     return project, key
 
 
-def _regrow(project: Project, key: str, old: ModelSpec, spec: ModelSpec, changed: list[Field], *, force: bool) -> Plan:
+def _regrow(
+    project: Project,
+    key: str,
+    old: ModelSpec,
+    spec: ModelSpec,
+    changed: list[Field],
+    *,
+    force: bool,
+    migration: bool = True,
+) -> Plan:
     """Re-render an added model's files for its new fields, after checking that none was edited."""
     added = project.added[key]
     plan = Plan(project.root)
@@ -503,7 +521,7 @@ def _regrow(project: Project, key: str, old: ModelSpec, spec: ModelSpec, changed
     before, after = registrations(project, old), registrations(project, spec)
     _apply_registrations(project, plan, base, [r for r in after if r not in before], insert=True)
     _apply_registrations(project, plan, base, [r for r in before if r not in after], insert=False)
-    if project.backend.is_sql:
+    if project.backend.is_sql and migration:
         revision, down_revision = _next_revision(project)
         context = _context(project, spec, revision, down_revision) | {"changed": changed, "adding": adding}
         verb = "add" if adding else "remove"
