@@ -65,7 +65,9 @@ def render(url: str, tables: list[str]) -> tuple[str, list[str], list[str]]:
     # Foreign keys of a cycle of tables are added once both tables are there (SQLite takes them as they are: it
     # checks a reference when a row is written, not when its table is made).
     cyclic = [fk for table, fks in ordered if table is None for fk in fks] if dialect.name != "sqlite" else []
-    upgrade: list[Any] = []
+    upgrade: list[Any] = [
+        ops.ExecuteSQLOp(f'CREATE EXTENSION IF NOT EXISTS "{name}"') for name in metadata.info["extensions"]
+    ]
     tables_in_order = [table for table, _ in ordered if table is not None]
     for table in tables_in_order:
         for fk in cyclic:
@@ -165,12 +167,26 @@ def _sqlite_table(conn: Connection, table: Table) -> None:
             table.c[row[1]].type = sa.UUID()
 
 
+def _postgres_table(table: Table) -> None:
+    """A serial key as a fresh database makes one (SERIAL: its sequence with it), not as a default naming a sequence
+    that is not there; and no empty INCLUDE () on every index."""
+    for column in table.primary_key.columns:
+        default = column.server_default
+        if default is not None and "nextval(" in str(getattr(default, "arg", "")):
+            column.server_default = None
+            column.autoincrement = True
+    for index in table.indexes:
+        if index.dialect_kwargs.get("postgresql_include") == []:
+            del index.dialect_kwargs["postgresql_include"]
+
+
 def _reflect(url: str, tables: list[str]) -> tuple[MetaData, list[str]]:
     from sqlalchemy import MetaData, inspect
 
     backend, parsed = parse_url(url)
     metadata = MetaData()
     everything: list[str] = []
+    extensions: list[str] = []
 
     def reflect(conn: Connection) -> None:
         inspector = inspect(conn)
@@ -182,6 +198,11 @@ def _reflect(url: str, tables: list[str]) -> tuple[MetaData, list[str]]:
         if backend == "sqlite":
             for table in metadata.tables.values():
                 _sqlite_table(conn, table)
+        if backend == "postgres":
+            found = conn.exec_driver_sql("SELECT extname FROM pg_extension WHERE extname <> 'plpgsql' ORDER BY 1")
+            extensions.extend(row[0] for row in found)
+            for table in metadata.tables.values():
+                _postgres_table(table)
 
     async def run() -> None:
         from dbgen.importer.reflect import _engine
@@ -200,4 +221,5 @@ def _reflect(url: str, tables: list[str]) -> tuple[MetaData, list[str]]:
         raise
     except Exception as exc:
         raise DatabaseError(explain(exc, backend, parsed)) from None
+    metadata.info["extensions"] = extensions
     return metadata, sorted(set(everything) - {"alembic_version"})

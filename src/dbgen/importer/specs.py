@@ -251,8 +251,9 @@ def _default(column: Column) -> str:
 def _index(table: Table, column: Column, *, sortable: bool) -> list[str]:
     """`unique`, `unique=NAME`, `index=NAME` or `noindex`: the column's own index as the database has it, where
     add-model's default (a sort key's index, named by dbgen's convention) would differ."""
-    own = [i for i in table.indexes if i.columns == (column.name,) and not i.expression]
     default_name = f"ix_{table.name}_{column.name}"
+    search = f"{default_name}_trgm"  # PostgreSQL: the trigram index dbgen makes for the search of a text field
+    own = [i for i in table.indexes if i.columns == (column.name,) and not i.expression and i.name != search]
     unique = next((i for i in own if i.unique), None)
     if column.unique and unique is None:
         return ["unique"]  # a constraint the inspector gave without an index of its own
