@@ -67,9 +67,7 @@ class Reading:
                 where = f"{rename.table}.{rename.column}" if rename.column else f"table {rename.table}"
                 lines.append(f"  {where}: {rename.old} -> {rename.new} ({rename.reason})")
         if schema.taken:
-            lines.append(
-                f"dbgen's own tables take the prefix {PREFIX!r}: the database has {', '.join(schema.taken)}"
-            )
+            lines.append(f"dbgen's own tables take the prefix {PREFIX!r}: the database has {', '.join(schema.taken)}")
         return "\n".join(lines)
 
 
@@ -193,7 +191,7 @@ def plan_import(
     label = backends.get(reading.db).label
     plan.message = (
         f"Created {label} project {reading.name!r} in {shown} from {reading.schema.url}: "
-        f"{len(reading.specs.models)} models; the README's \"Adopt your existing database\" says what comes next"
+        f'{len(reading.specs.models)} models; the README\'s "Adopt your existing database" says what comes next'
     )
     plan.next_steps = [
         f"cd {shown}",

@@ -433,9 +433,7 @@ def _refuse_conflicts(plan: Plan) -> None:
         plan.message = "nothing to do"
 
 
-def plan_add_field(
-    start: Path, name: str, tokens: list[str], *, force: bool = False, migration: bool = True
-) -> Plan:
+def plan_add_field(start: Path, name: str, tokens: list[str], *, force: bool = False, migration: bool = True) -> Plan:
     """Add fields to a model that add-model wrote: its files re-rendered, and (SQL) a migration that adds them
     (not without `migration`: a column `dbgen new --from-database` found, which the baseline revision creates)."""
     project, key = _added_model(start, name, "add-field")

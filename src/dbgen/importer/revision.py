@@ -56,12 +56,11 @@ def render(url: str, tables: list[str]) -> tuple[str, list[str], list[str]]:
     from alembic.autogenerate import render_python_code
     from alembic.operations import ops
     from alembic.runtime.migration import MigrationContext
-
     from sqlalchemy.schema import sort_tables_and_constraints
 
     (metadata, everything), dialect = _reflect(url, tables), _dialect(url)
     context = MigrationContext.configure(dialect=dialect)
-    ordered = sort_tables_and_constraints(metadata.tables.values())
+    ordered = sort_tables_and_constraints(metadata.tables.values())  # type: ignore[no-untyped-call]
     # Foreign keys of a cycle of tables are added once both tables are there (SQLite takes them as they are: it
     # checks a reference when a row is written, not when its table is made).
     cyclic = [fk for table, fks in ordered if table is None for fk in fks] if dialect.name != "sqlite" else []
@@ -142,7 +141,6 @@ def _database(url: str) -> str:
 
 
 def _dialect(url: str) -> Any:
-    from sqlalchemy.engine import make_url
 
     _backend, parsed = parse_url(url)
     return parsed.get_dialect()()
@@ -193,7 +191,7 @@ def _reflect(url: str, tables: list[str]) -> tuple[MetaData, list[str]]:
         everything.extend(inspector.get_table_names())
         everything.extend(inspector.get_view_names())
         if backend == "postgres":
-            everything.extend(inspector.get_materialized_view_names())  # type: ignore[attr-defined]
+            everything.extend(inspector.get_materialized_view_names())
         metadata.reflect(conn, only=tables, resolve_fks=True)
         if backend == "sqlite":
             for table in metadata.tables.values():
