@@ -9,6 +9,7 @@ an error leaves nothing behind.
 
 from __future__ import annotations
 
+import inspect
 import os
 import shutil
 import tempfile
@@ -174,8 +175,15 @@ def plan_import(
         url = database_url or project_url(reading)
         writer.apply(plan_new(reading.name, reading.db, build, url, False, auth, example=False, imported=imported))
         (build / revision.PATH).write_text(text)
+        accepted = inspect.signature(plan_add_model).parameters
         for model in reading.specs.models:
-            writer.apply(plan_add_model(build, model.cls, list(model.fields), migration=False, **options(model)))
+            extra = options(model)
+            missing = [name for name in extra if name not in accepted]
+            if missing:
+                raise InvalidOption(
+                    f"model {model.cls} needs add-model's {OPTIONS[missing[0]]}, which this dbgen lacks"
+                )
+            writer.apply(plan_add_model(build, model.cls, list(model.fields), migration=False, **extra))
         for model in reading.specs.models:
             if model.later:
                 writer.apply(plan_add_field(build, model.cls, list(model.later), migration=False))
@@ -204,6 +212,10 @@ def plan_import(
         "uvicorn app.main:app --reload",
     ]
     return plan
+
+
+# plan_add_model's keyword argument for each model option.
+OPTIONS = {"table": "--table", "timestamps": "--no-timestamps", "indexes": "--index", "uniques": "--unique"}
 
 
 def options(model: ModelArgs) -> dict[str, Any]:
