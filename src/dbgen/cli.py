@@ -94,6 +94,22 @@ def new(
             show_default=False,
         ),
     ] = None,
+    from_database: Annotated[
+        str | None,
+        typer.Option(
+            "--from-database",
+            help="Start from this database (postgresql://, mysql://, mariadb:// or sqlite:///): each table becomes a "
+            "model, and the migrations start from a baseline revision of the tables as they are. Reads only.",
+        ),
+    ] = None,
+    tables: Annotated[
+        list[str] | None,
+        typer.Option("--tables", help="With --from-database: only these tables (a,b or the option repeated)."),
+    ] = None,
+    exclude: Annotated[
+        list[str] | None,
+        typer.Option("--exclude", help="With --from-database: leave these tables out (a,b or the option repeated)."),
+    ] = None,
     dry_run: Annotated[bool, typer.Option("--dry-run", help="Show what would be written; write nothing.")] = False,
     force: Annotated[bool, typer.Option("--force", help="Write into a non-empty directory.")] = False,
     no_input: Annotated[bool, typer.Option("--no-input", help="Never prompt; use defaults.")] = False,
@@ -102,6 +118,11 @@ def new(
     from dbgen import writer
     from dbgen.commands.new import plan_new
 
+    if from_database is not None:
+        _adopt(name, db, from_database, _names(tables), _names(exclude), directory, database_url, auth, dry_run, force)
+        return
+    if tables or exclude:
+        _guard(lambda: _refuse("--tables and --exclude choose the tables of --from-database; give it too"))
     interactive = not no_input and ui.stdin_is_interactive()
     if db is None:
         db = DEFAULT
@@ -114,6 +135,40 @@ def new(
     if not dry_run:
         _guard(lambda: writer.apply(plan))
     ui.show_plan(plan, dry_run=dry_run)
+
+
+def _names(values: list[str] | None) -> list[str]:
+    return [name.strip() for value in values or [] for name in value.split(",") if name.strip()]
+
+
+def _refuse(message: str) -> None:
+    from dbgen.errors import InvalidOption
+
+    raise InvalidOption(message)
+
+
+def _adopt(
+    name: str,
+    db: str | None,
+    url: str,
+    tables: list[str],
+    exclude: list[str],
+    directory: Path | None,
+    database_url: str | None,
+    auth: str,
+    dry_run: bool,
+    force: bool,
+) -> None:
+    """`dbgen new --from-database`: read the database, then show what it would write or write it."""
+    from dbgen.commands import adopt
+
+    reading = _guard(lambda: adopt.read(name, db, url, tables, exclude, auth))
+    if dry_run:
+        ui.info(reading.text())
+        return
+    plan = _guard(lambda: adopt.plan_import(reading, directory, database_url, force, auth))
+    ui.info(reading.text())
+    ui.show_plan(plan)
 
 
 ProjectDir = Annotated[Path, typer.Option("--dir", help="The project (default: the one around the current directory).")]

@@ -75,8 +75,15 @@ class Project:
 
     @property
     def models(self) -> dict[str, ModelNames]:
-        """Every model of the project by class name, built-in ones first."""
-        found = {name: ModelNames.of(name) for name in self.answers["models"]}
+        """Every model of the project by class name, built-in ones first (their tables prefixed where an imported
+        database had tables of their names: app_users)."""
+        prefix = str(self.answers.get("table_prefix", ""))
+        found = {}
+        for name in self.answers["models"]:
+            names = ModelNames.of(name)
+            if prefix and name in BUILT_IN and name not in self.added:
+                names = ModelNames.named(names.cls, names.module, prefix + names.table)
+            found[name] = names
         for name, added in self.added.items():
             if added.table and name in found:
                 found[name] = replace(found[name], table=added.table)

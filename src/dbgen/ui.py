@@ -40,7 +40,7 @@ def error(message: str) -> None:
 
 
 def info(message: str) -> None:
-    _console().print(message, markup=False)
+    _console().print(message, markup=False, emoji=False)  # `opened_on:date:dbdefault` is a field, not an emoji
 
 
 def show_plan(plan: Plan, *, dry_run: bool = False, diff: bool = False) -> None:

@@ -327,7 +327,10 @@ def plan_add_model(
     timestamps: bool = True,
     indexes: list[str] | None = None,
     uniques: list[str] | None = None,
+    migration: bool = True,
 ) -> Plan:
+    """Add a model. Without `migration` (a table `dbgen new --from-database` found, which the baseline revision
+    creates) no migration is written for it."""
     project = find(start)
     names = parse_model_name(name)
     indexes, uniques = list(indexes or []), list(uniques or [])
@@ -360,6 +363,8 @@ def plan_add_model(
     revision, down_revision = _next_revision(project)
     written: dict[str, str] = {}
     for path, content in render_tree("model", _context(project, spec, revision, down_revision, policy=policy)):
+        if not migration and path.startswith("migrations/"):
+            continue
         plan.add(path, content, force=force)
         written[path] = digest(content)
         if baseline.tracked(path):
@@ -367,7 +372,16 @@ def plan_add_model(
     _apply_registrations(project, plan, base, registrations(project, spec), insert=True)
     project.answers["models"] = [*project.answers["models"], key]
     project.added[key] = AddedModel(
-        list(tokens), revision, written, owned, read, write, table, timestamps, indexes or [], uniques or []
+        list(tokens),
+        revision if migration else "",
+        written,
+        owned,
+        read,
+        write,
+        table,
+        timestamps,
+        indexes or [],
+        uniques or [],
     )
     _rewrite_parents(project, plan, spec, base, force=force)
     plan.update(ANSWERS, project.render_answers())
@@ -508,8 +522,9 @@ def _refuse_conflicts(plan: Plan) -> None:
         plan.message = "nothing to do"
 
 
-def plan_add_field(start: Path, name: str, tokens: list[str], *, force: bool = False) -> Plan:
-    """Add fields to a model that add-model wrote: its files re-rendered, and (SQL) a migration that adds them."""
+def plan_add_field(start: Path, name: str, tokens: list[str], *, force: bool = False, migration: bool = True) -> Plan:
+    """Add fields to a model that add-model wrote: its files re-rendered, and (SQL) a migration that adds them
+    (not without `migration`: a column `dbgen new --from-database` found, which the baseline revision creates)."""
     project, key = _added_model(start, name, "add-field")
     if all(token in project.added[key].fields for token in tokens):
         plan = Plan(project.root)
@@ -532,7 +547,8 @@ def plan_add_field(start: Path, name: str, tokens: list[str], *, force: bool = F
     spec = _parse(project, key, [*added.fields, *tokens], added.owned, **_options(added))
     _refuse_sql_only(project, spec)
     _refuse_table_clashes(project, spec)
-    return _regrow(project, key, old, spec, [f for f in spec.fields if f.spec in tokens], force=force)
+    changed = [f for f in spec.fields if f.spec in tokens]
+    return _regrow(project, key, old, spec, changed, force=force, migration=migration)
 
 
 def plan_remove_field(start: Path, name: str, field_name: str, *, force: bool = False) -> Plan:
@@ -570,7 +586,16 @@ def _added_model(start: Path, name: str, command: str) -> tuple[Project, str]:
     return project, key
 
 
-def _regrow(project: Project, key: str, old: ModelSpec, spec: ModelSpec, changed: list[Field], *, force: bool) -> Plan:
+def _regrow(
+    project: Project,
+    key: str,
+    old: ModelSpec,
+    spec: ModelSpec,
+    changed: list[Field],
+    *,
+    force: bool,
+    migration: bool = True,
+) -> Plan:
     """Re-render an added model's files for its new fields, after checking that none was edited."""
     added = project.added[key]
     plan = Plan(project.root)
@@ -588,7 +613,7 @@ def _regrow(project: Project, key: str, old: ModelSpec, spec: ModelSpec, changed
     before, after = registrations(project, old), registrations(project, spec)
     _apply_registrations(project, plan, base, [r for r in after if r not in before], insert=True)
     _apply_registrations(project, plan, base, [r for r in before if r not in after], insert=False)
-    if project.backend.is_sql:
+    if project.backend.is_sql and migration:
         revision, down_revision = _next_revision(project)
         context = _context(project, spec, revision, down_revision) | {"changed": changed, "adding": adding}
         verb = "add" if adding else "remove"

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import secrets
+from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
@@ -23,8 +24,10 @@ def answers(
     secret_key: str | None = None,
     example: bool = True,
     roles: list[str] | None = None,
+    imported: Imported | None = None,
 ) -> dict[str, Any]:
-    """The template's questions, answered; copier.yml asks exactly these."""
+    """The template's questions, answered; copier.yml asks exactly these. `imported`: what `--from-database` found
+    that the project's migrations leave alone, and the prefix of dbgen's own tables where the database has them."""
     backend = backends.get(db)
     if auth not in AUTH:
         raise InvalidOption(f"unknown --auth {auth!r}; choose one of: {', '.join(AUTH)}")
@@ -47,7 +50,25 @@ def answers(
         "database_url": database_url,
         "secret_key": secret_key,
         "dbgen_version": __version__,
+        "imported": imported is not None,
+        "table_prefix": imported.table_prefix if imported else "",
+        "unmanaged_tables": list(imported.tables) if imported else [],
+        "unmanaged_columns": list(imported.columns) if imported else [],
+        "unmanaged_indexes": list(imported.indexes) if imported else [],
     }
+
+
+@dataclass(frozen=True)
+class Imported:
+    """What `dbgen new --from-database` leaves in the database, unmanaged: tables (without a key, partitions, views,
+    tables only referred to), columns without a field type, indexes and constraints the models do not describe. The
+    project's `alembic check` and autogenerate do not propose dropping them. `table_prefix`: dbgen's own tables take
+    it (app_users) when the database has a table of their names."""
+
+    tables: tuple[str, ...] = ()
+    columns: tuple[str, ...] = ()  # table.column
+    indexes: tuple[str, ...] = ()
+    table_prefix: str = ""
 
 
 def plan_new(
@@ -58,8 +79,9 @@ def plan_new(
     force: bool = False,
     auth: str = "jwt",
     example: bool = True,
+    imported: Imported | None = None,
 ) -> Plan:
-    context = answers(name, db, database_url, auth, example=example)
+    context = answers(name, db, database_url, auth, example=example, imported=imported)
     root = (directory if directory is not None else Path.cwd() / name).absolute()
     if root.exists() and not root.is_dir():
         raise TargetNotEmpty(f"{root} exists and is not a directory")

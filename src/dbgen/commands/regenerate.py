@@ -14,6 +14,8 @@ from dbgen.render import render_tree
 
 # .env holds the URL and the key; the version is set below.
 _NOT_RECORDED = frozenset({"database_url", "secret_key", "dbgen_version"})
+# Answers of `dbgen new --from-database`, recorded by it alone: a project made otherwise goes without them.
+_IMPORT_ONLY = frozenset({"imported", "table_prefix", "unmanaged_tables", "unmanaged_columns", "unmanaged_indexes"})
 
 
 def template_answers(project: Project) -> dict[str, Any]:
@@ -25,7 +27,11 @@ def template_answers(project: Project) -> dict[str, Any]:
 
 def upgraded_answers(project: Project) -> dict[str, Any]:
     """The answers as this dbgen records them: its version, and today's defaults for questions added since."""
-    added = {k: v for k, v in template_answers(project).items() if k not in project.answers and k not in _NOT_RECORDED}
+    added = {
+        k: v
+        for k, v in template_answers(project).items()
+        if k not in project.answers and k not in _NOT_RECORDED and k not in _IMPORT_ONLY
+    }
     return {**project.answers, **added, "dbgen_version": __version__}
 
 
