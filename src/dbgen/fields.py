@@ -233,6 +233,8 @@ FILLED = {
     "str": '""',
     "bool": "sa.false()",
     "datetime": "NOW",
+    "date": '"2000-01-01"',
+    "time": '"00:00:00"',
 }
 # Columns every model has, and names SQLAlchemy, pydantic or the generated code use themselves.
 RESERVED = frozenset(
@@ -240,6 +242,7 @@ RESERVED = frozenset(
      "session", "self", "cls", "type", "items", "total", "limit", "offset", "q", "sort_by", "order", "after",
      "count", "next", "total_capped", "filters", "cursor"}
 )  # fmt: skip
+TIMESTAMPS = frozenset({"created_at", "updated_at"})  # what TimestampMixin adds, unless --no-timestamps
 _NAME_RE = re.compile(r"^[a-z][a-z0-9_]*$")
 _MODEL_RE = re.compile(r"^[A-Za-z][A-Za-z0-9_]*$")
 RESERVED_MODELS = frozenset(
@@ -392,7 +395,7 @@ class Field:
 
     @property
     def filterable(self) -> bool:
-        return self.is_relation or (
+        return (self.is_relation and not self.noindex) or (
             self.type is not None and self.type.name in ("bool", "enum") and not self.noindex and not self.readonly
         )
 
@@ -404,7 +407,7 @@ class Field:
         a key by the primary key's."""
         if self.key or (self.unique_name and not self.index):
             return False
-        return self.index or self.is_relation or self.sortable or self.filterable
+        return self.index or self.sortable or self.filterable
 
     @property
     def own_index(self) -> bool:
@@ -554,7 +557,11 @@ def parse_model_name(raw: str) -> ModelNames:
 
 
 def parse_field(
-    token: str, known_models: dict[str, ModelNames], target_keys: Mapping[str, tuple[Field, ...]] | None = None
+    token: str,
+    known_models: dict[str, ModelNames],
+    target_keys: Mapping[str, tuple[Field, ...]] | None = None,
+    *,
+    timestamps: bool = True,
 ) -> Field:
     """`price:decimal`, `sku:str:unique`, `notes:text?`, `category:Category[:cascade]` -> Field; with the names
     an existing database gives (`column=`, `through=`, `left=`, `right=`) and what it fills (:readonly,
@@ -572,7 +579,7 @@ def parse_field(
             kept.append(part)
     plain = ":".join(kept) + ("?" if token.endswith("?") else "")
     try:
-        parsed = _parse_field(plain, known_models, target_keys)
+        parsed = _parse_field(plain, known_models, target_keys, timestamps=timestamps)
     except InvalidName as error:
         raise InvalidName(str(error).replace(repr(plain), repr(token), 1)) from None
     for key, value in named.items():
@@ -621,7 +628,11 @@ def parse_field(
 
 
 def _parse_field(
-    token: str, known_models: dict[str, ModelNames], target_keys: Mapping[str, tuple[Field, ...]] | None = None
+    token: str,
+    known_models: dict[str, ModelNames],
+    target_keys: Mapping[str, tuple[Field, ...]] | None = None,
+    *,
+    timestamps: bool = True,
 ) -> Field:
     """The field, from its token without the database's names."""
     parts = token.removesuffix("?").split(":")  # a trailing ? (`sku:str:unique?`) makes any field optional
@@ -630,7 +641,8 @@ def _parse_field(
     name, kind, *modifiers = parts
     if not _NAME_RE.match(name):
         raise InvalidName(f"field {token!r}: name {name!r} must be lower_snake_case")
-    if keyword.iskeyword(name) or keyword.issoftkeyword(name) or name in RESERVED:
+    reserved = RESERVED if timestamps else RESERVED - TIMESTAMPS  # a model without them may have its own
+    if keyword.iskeyword(name) or keyword.issoftkeyword(name) or name in reserved:
         raise InvalidName(f"field {token!r}: {name!r} is a reserved name")
     if "[]" in kind:
         return _many(token, name, kind, modifiers, known_models, target_keys or {})
@@ -734,15 +746,16 @@ def _parse_field(
             raise InvalidName(f"field {token!r}: no model {kind!r} in this project (models: {known})")
         if unique:
             raise InvalidName(f"field {token!r}: a relation cannot be unique")
-        if noindex or named:
-            raise InvalidName(f"field {token!r}: a relation's index is dbgen's own; it takes no noindex or index=")
+        if named:
+            raise InvalidName(f"field {token!r}: a relation's index is dbgen's own; it takes no index= or unique=")
         on_delete = deletes[0] if deletes else "RESTRICT"
         return Field(
             name,
             None,
             target=target,
             optional=optional,
-            index=True,
+            index=not noindex,  # :noindex: a foreign key the database has no index for, and so no list filter
+            noindex=noindex,
             spec=token,
             on_delete=on_delete,
             target_key=_target_key(token, target, target_keys or {}),
@@ -1113,13 +1126,15 @@ def parse_model(
     fields: list[Field] = []
     seen: dict[str, str] = {}
     for token in tokens:
-        parsed = parse_field(token, known_models, keys)
+        parsed = parse_field(token, known_models, keys, timestamps=timestamps)
         if parsed.key and parsed.type is not None and parsed.type.python == "str":
             # Numbered in the order they sort as text, so that a list by key is a list in creation order.
             width = min(parsed.type.max_length, 10)
             parsed = replace(parsed, type=replace(parsed.type, numbered=f'f"{{n:0{width}d}}"'))
         if parsed.many and parsed.target == names:
             raise InvalidName(f"field {token!r}: a many-to-many relation links two different models")
+        if parsed.single and parsed.target == names:
+            raise InvalidName(f"field {token!r}: a relation of a model to itself is not supported yet")
         if parsed.many and parsed.link == f"{names.module}_id":
             raise InvalidName(f"field {token!r}: its links would need two {parsed.link!r} columns; name it otherwise")
         for taken in parsed.identifiers:
@@ -1128,7 +1143,8 @@ def parse_model(
             seen[taken] = token
         if not parsed.many:  # one column each, by its database name (which ignores case in some databases)
             column = parsed.db_name.lower()
-            if f"column {column}" in seen or (parsed.column_name and column in RESERVED):
+            dbgens = {"id"} | (TIMESTAMPS if timestamps else set())  # the columns dbgen gives a model itself
+            if f"column {column}" in seen or (parsed.column_name and column in dbgens):
                 raise InvalidName(f"field {token!r}: the column {parsed.db_name!r} is taken")
             seen[f"column {column}"] = token
         if parsed.choices:  # an enum: its type, and its default as a member of it

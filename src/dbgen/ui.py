@@ -36,7 +36,7 @@ def _escape(text: object) -> str:
 
 
 def error(message: str) -> None:
-    _console(stderr=True).print(f"[bold red]error:[/] {_escape(message)}", markup=True)
+    _console(stderr=True).print(f"[bold red]error:[/] {_escape(message)}", markup=True, emoji=False)
 
 
 def info(message: str) -> None:

@@ -420,7 +420,7 @@ def test_a_table_name_and_no_timestamps_reach_the_spec() -> None:
         ("note:str:noindex:unique", ":noindex leaves the field without an index"),
         ("note:str:index=1st", "is not a database name"),
         ("name:str:ci:unique=uq_name", "a :ci field's unique index is dbgen's own"),
-        ("category:Category:noindex", "a relation's index is dbgen's own"),
+        ("category:Category:index=ix_c", "a relation's index is dbgen's own"),
         ("size:str:native=sizes", "native= is for enum fields"),
         ("size:enum(s,m):native:native=sizes", "write :native (MySQL) or :native=TYPENAME"),
         ("n:int:colour=red", "unknown modifier 'colour='"),
@@ -568,3 +568,13 @@ def test_a_key_of_several_fields_is_refused_for_now_and_relations_to_one_always(
     keys = {"Category": (parse_field("a:int:key", KNOWN), parse_field("b:int:key", KNOWN))}
     with pytest.raises(InvalidName, match="Category has a key of several fields"):
         parse_model("Product", ["category:Category"], KNOWN, target_keys=keys)
+
+
+def test_a_relation_without_an_index_is_no_filter_and_a_relation_to_itself_is_refused() -> None:
+    """Fails if a relation marked :noindex (a foreign key its database has no index for) still gets an index or a
+    list filter (the filter would scan the table), or if a relation of a model to itself is accepted half-written."""
+    plain, bare = parse_field("category:Category", KNOWN), parse_field("category:Category:noindex", KNOWN)
+    assert (plain.indexed, plain.filterable) == (True, True)
+    assert (bare.indexed, bare.own_index, bare.filterable, bare.is_relation) == (False, False, False, True)
+    with pytest.raises(InvalidName, match="a relation of a model to itself is not supported yet"):
+        parse_model("Category", ["name:str", "parent:Category?"], KNOWN)

@@ -48,14 +48,16 @@ def test_dry_run_shows_every_model_and_what_is_left_out(rental: str, tmp_path: P
     assert code == 0, err
     assert not target.exists()
     models = [line for line in out.splitlines() if line.startswith("  dbgen add-model ")]
-    assert len(models) == 18
-    assert "  dbgen add-field Category 'parent:Category:setnull:noindex?'" in out
+    assert len(models) == 15  # 18 tables with a key, 3 of them with a key of several columns
+    assert "add-field" not in out  # a relation to its own table is a plain field for now
     assert "  dbgen add-model Store --table store --no-timestamps store_id:int:key:auto " in out  # no emoji for :date:
     for omission in (
         "table audit_log: no primary key",
         "column address.location: left-out: GEOMETRY has no dbgen type",
         "view customer_list: a view stays in the database",
         "table users: User -> UserRecord",
+        "table film_category: a primary key of several columns (film_id, category_id) is not served yet",
+        "foreign key category.",
     ):
         assert omission in out
 

@@ -99,7 +99,7 @@ def test_the_0_5_0_migration_creates_what_a_new_project_has() -> None:
     tables: an updated project would then differ from a new one (columns, keys, indexes)."""
     initial = TEMPLATES / "project" / "{% if db is sql %}migrations{% endif %}" / "versions" / "0001_initial.py.jinja"
     release = (releases.HERE / "0.5.0" / releases.MIGRATION).read_text()
-    text = initial.read_text()
+    text = initial.read_text().replace("{{ table_prefix }}", "")  # no prefix: a project not imported
     start = text.index('    op.create_table(\n        "login_sessions"')
     tables = text[start : text.index("    # Account links", start)]
     assert tables.count("op.create_table(") == 2 and tables in release

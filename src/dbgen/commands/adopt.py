@@ -129,7 +129,7 @@ def unmanaged(reading: Reading, baseline_tables: list[str], everything: list[str
     """What the project's migrations leave alone: every table or view that is no model or link, the columns without
     a field, and the indexes and constraints the models do not describe."""
     schema, specs = reading.schema, reading.specs
-    managed = {t.name for t in schema.tables}
+    managed = {t.name for t in schema.tables} - {item.name for item in specs.left_out if item.what == "table"}
     tables = sorted(set(everything) - managed)
     columns = {f"{t.name}.{c.name}" for t in schema.tables for c in t.columns if c.access == LEFT_OUT}
     columns |= {item.name for item in specs.left_out if item.what == "column"}

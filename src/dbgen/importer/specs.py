@@ -15,7 +15,7 @@ import shlex
 from dataclasses import dataclass, field
 from decimal import Decimal
 
-from dbgen.importer.ir import LEFT_OUT, LINK, READ_ONLY, Column, ForeignKey, Index, LeftOut, Schema, Table
+from dbgen.importer.ir import COMPOSITE, LEFT_OUT, LINK, READ_ONLY, Column, ForeignKey, Index, LeftOut, Schema, Table
 from dbgen.naming import ModelNames
 
 # What add-model writes for a relation's ON DELETE, by the database's rule (RESTRICT is dbgen's own default).
@@ -98,9 +98,21 @@ class _Model:
 def convert(schema: Schema) -> Specs:
     """Every model table of `schema` as add-model arguments, parents first."""
     left: list[LeftOut] = []
-    models = {t.names.cls: _model(schema, t, left) for t in schema.models}
+    # A key of several columns is not served yet: its table stays in the database (the baseline keeps it), and
+    # foreign keys to it stay plain columns.
+    served = [t for t in schema.models if t.primary_key.kind != COMPOSITE]
+    for table in schema.models:
+        if table.primary_key.kind == COMPOSITE:
+            key = ", ".join(table.primary_key.columns)
+            left.append(LeftOut(table.name, "table", f"a primary key of several columns ({key}) is not served yet"))
+    names = {t.names.cls for t in served}
+    models = {t.names.cls: _model(schema, t, left, names) for t in served}
     for link in schema.links:
-        _link(link, models, left)
+        assert link.link is not None
+        if {link.link.left.target_model, link.link.right.target_model} <= names:
+            _link(link, models, left)
+        else:
+            left.append(LeftOut(link.name, "table", "a many-to-many link to a table that is not served"))
     order, deferred = _order(models)
     out = []
     for cls in order:
@@ -113,7 +125,7 @@ def convert(schema: Schema) -> Specs:
     return Specs(tuple(out), tuple(left))
 
 
-def _model(schema: Schema, table: Table, left: list[LeftOut]) -> _Model:
+def _model(schema: Schema, table: Table, left: list[LeftOut], served: set[str]) -> _Model:
     model = _Model(table)
     names = table.names
     if table.name != ModelNames.of(names.cls).table:
@@ -121,7 +133,7 @@ def _model(schema: Schema, table: Table, left: list[LeftOut]) -> _Model:
     timestamps = _timestamps(table)
     if not timestamps:
         model.options.append("--no-timestamps")
-    relations = {fk.columns[0]: fk for fk in table.foreign_keys if _relation(table, fk, left)}
+    relations = {fk.columns[0]: fk for fk in table.foreign_keys if _relation(table, fk, left, served)}
     for position, column in enumerate(table.columns):
         if column.access == LEFT_OUT:
             continue  # in the schema's own list, with its reason
@@ -156,11 +168,17 @@ def _implicit_id(column: Column) -> bool:
     return column.name == "id" and column.type.name == "int" and column.autoincrement
 
 
-def _relation(table: Table, fk: ForeignKey, left: list[LeftOut]) -> bool:
+def _relation(table: Table, fk: ForeignKey, left: list[LeftOut], served: set[str]) -> bool:
     """Whether the foreign key is a relation add-model can write; if not, its columns stay plain columns."""
     where = f"{table.name}.{fk.name or '_'.join(fk.columns)}"
     if not fk.target_model:
         return False  # its target is not imported: the report says so already
+    if fk.self_reference:
+        left.append(LeftOut(where, "foreign key", "to its own table: not served yet, its column is a plain field"))
+        return False
+    if fk.target_model not in served:
+        left.append(LeftOut(where, "foreign key", "to a table that is not served: its column is a plain field"))
+        return False
     if len(fk.columns) > 1:
         left.append(LeftOut(where, "foreign key", "a foreign key of several columns: its columns are plain fields"))
         return False
