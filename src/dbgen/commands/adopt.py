@@ -21,6 +21,7 @@ from dbgen import backends, writer
 from dbgen.commands.new import Imported, answers, plan_new
 from dbgen.errors import InvalidOption, TargetNotEmpty
 from dbgen.importer.ir import LEFT_OUT, LeftOut
+from dbgen.importer.report import omissions
 from dbgen.plan import Action, FileChange, Plan
 
 if TYPE_CHECKING:
@@ -59,14 +60,7 @@ class Reading:
                 lines.append(f"  {model.later_line}")
         left = [*schema.left_out, *self.specs.left_out]
         left += [LeftOut(t.name, "table", f"read-only: {t.reason}") for t in schema.models if not t.insertable]
-        if left:
-            lines.append("Left out or read-only:")
-            lines += [f"  {item.what} {item.name}: {item.reason}" for item in left]
-        if schema.renames:
-            lines.append("Renamed:")
-            for rename in schema.renames:
-                where = f"{rename.table}.{rename.column}" if rename.column else f"table {rename.table}"
-                lines.append(f"  {where}: {rename.old} -> {rename.new} ({rename.reason})")
+        lines += omissions(left, schema.renames)
         if schema.taken:
             lines.append(f"dbgen's own tables take the prefix {PREFIX!r}: the database has {', '.join(schema.taken)}")
         return "\n".join(lines)

@@ -3,7 +3,9 @@ everything left out or read-only with the reason, and every rename."""
 
 from __future__ import annotations
 
-from dbgen.importer.ir import LINK_MODEL, MAPPED, Column, Schema, Table
+from collections.abc import Sequence
+
+from dbgen.importer.ir import LINK_MODEL, MAPPED, Column, LeftOut, Rename, Schema, Table
 
 
 def _field(column: Column, table: Table) -> str:
@@ -58,16 +60,23 @@ def render(schema: Schema) -> str:
                 f"  {table.name}: {left.target_model}.{table.link.left_field} <-> {right.target_model}."
                 f"{table.link.right_field} (ON DELETE {left.on_delete}/{right.on_delete})"
             )
-    if schema.left_out:
-        lines.append("Left out or read-only:")
-        lines += [f"  {item.what} {item.name}: {item.reason}" for item in schema.left_out]
-    if schema.renames:
-        lines.append("Renamed:")
-        for rename in schema.renames:
-            where = f"{rename.table}.{rename.column}" if rename.column else f"table {rename.table}"
-            lines.append(f"  {where}: {rename.old} -> {rename.new} ({rename.reason})")
+    lines += omissions(schema.left_out, schema.renames)
     if schema.taken:
         lines.append(
             f"Tables dbgen's own models would use, taken here (dbgen's take other names): {', '.join(schema.taken)}"
         )
     return "\n".join(lines) + "\n"
+
+
+def omissions(left_out: Sequence[LeftOut], renames: Sequence[Rename]) -> list[str]:
+    """The lines that say what was left out or made read-only, and what was renamed, each with its reason."""
+    lines = []
+    if left_out:
+        lines.append("Left out or read-only:")
+        lines += [f"  {item.what} {item.name}: {item.reason}" for item in left_out]
+    if renames:
+        lines.append("Renamed:")
+        for rename in renames:
+            where = f"{rename.table}.{rename.column}" if rename.column else f"table {rename.table}"
+            lines.append(f"  {where}: {rename.old} -> {rename.new} ({rename.reason})")
+    return lines
