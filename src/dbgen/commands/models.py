@@ -26,7 +26,7 @@ from dbgen.fields import (
     parse_model,
     parse_model_name,
 )
-from dbgen.naming import ModelNames, pascal
+from dbgen.naming import ModelNames
 from dbgen.plan import Action, Plan
 from dbgen.project import ANSWERS, AddedModel, Project, digest, find, migration_head
 from dbgen.render import render_template, render_tree
@@ -285,18 +285,19 @@ def _parse(
     indexes: list[str] | tuple[str, ...] = (),
     uniques: list[str] | tuple[str, ...] = (),
 ) -> ModelSpec:
+    if owned:
+        if project.auth != "jwt":
+            raise InvalidOption("--owned needs login, and this project has an open API (--auth none)")
+        if any(token.split(":", 1)[0] == "owner" for token in tokens):
+            raise InvalidName("--owned adds the field owner:User itself; leave `owner` out of the fields")
+        tokens = [*tokens, OWNER]
     keys = model_keys(
-        {key: added.fields for key, added in project.added.items() if key != pascal(name)}, project.models
+        {key: added.fields for key, added in project.added.items() if key != model_key(name)}, project.models
     )
-    options: dict[str, Any] = {"table": table, "timestamps": timestamps, "target_keys": keys}
-    if not owned:
-        spec = parse_model(name, tokens, project.models, indexes, uniques, **options)
-    elif project.auth != "jwt":
-        raise InvalidOption("--owned needs login, and this project has an open API (--auth none)")
-    elif any(token.split(":", 1)[0] == "owner" for token in tokens):
-        raise InvalidName("--owned adds the field owner:User itself; leave `owner` out of the fields")
-    else:
-        spec = replace(parse_model(name, [*tokens, OWNER], project.models, indexes, uniques, **options), owned=True)
+    spec = parse_model(
+        name, tokens, project.models, indexes, uniques, table=table, timestamps=timestamps, target_keys=keys
+    )
+    spec = replace(spec, owned=owned)
     if spec.keys and not project.backend.is_sql:
         raise InvalidName(f"model {spec.names.cls}: :key is for SQL databases; a document's key is its _id")
     check_backend(spec, project.answers["db"])
@@ -344,16 +345,14 @@ def plan_add_model(
             write=write,
             table=table,
             timestamps=timestamps,
-            indexes=indexes or [],
-            uniques=uniques or [],
+            indexes=indexes,
+            uniques=uniques,
         )
         if key in project.added and _same_request(project.added[key], same):
             plan.message = f"{key} is already in the project with these fields; nothing to do"
             return plan
         raise InvalidName(f"model {key} already exists; remove it first with `dbgen remove-model {key}`")
-    spec = _parse(
-        project, name, tokens, owned, table=table, timestamps=timestamps, indexes=indexes or (), uniques=uniques or ()
-    )
+    spec = _parse(project, name, tokens, owned, table=table, timestamps=timestamps, indexes=indexes, uniques=uniques)
     _refuse_sql_only(project, spec)
     policy = access.resolve(read, write, owned)
     if read is not None or write is not None:
@@ -380,8 +379,8 @@ def plan_add_model(
         write,
         table,
         timestamps,
-        indexes or [],
-        uniques or [],
+        indexes,
+        uniques,
     )
     _rewrite_parents(project, plan, spec, base, force=force)
     plan.update(ANSWERS, project.render_answers())
