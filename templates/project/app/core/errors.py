@@ -7,7 +7,7 @@ class Conflict(Exception):
     """The change clashes with existing data (a duplicate unique value, a record still referred to): 409."""
 
 
-def invalid(location: tuple[str, str], message: str, value: object) -> RequestValidationError:
+def invalid(location: tuple[str, ...], message: str, value: object) -> RequestValidationError:
     """A 422 in FastAPI's own error shape, for input that only the data can show to be wrong."""
     error = {"type": "value_error", "loc": location, "msg": message, "input": value}
     return RequestValidationError([error])
