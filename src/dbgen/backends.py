@@ -18,6 +18,9 @@ class Backend:
     test_requirements: tuple[str, ...] = ()  # extra dev dependencies its test suite needs
     # A migration's server default for "now" (SQLite's CURRENT_TIMESTAMP lacks the fraction SQLAlchemy writes)
     now: str = "sa.func.now()"
+    # A migration's server default for a new UUID, as the project's Uuid columns store it (32 hex digits where the
+    # database has no UUID type of its own)
+    new_uuid: str = 'sa.text("gen_random_uuid()")'
     container_url: str = ""  # DATABASE_URL inside compose.yaml: the database service is `db`
     tracing: str = ""  # the OpenTelemetry instrumentation of its driver (the project's `otel` extra)
     # A collation that compares text ignoring case: a case-insensitive unique column (:ci, users' email) takes it and
@@ -42,6 +45,7 @@ SQLITE = Backend(
     url="sqlite+aiosqlite:///./{name}.db",
     test_url="sqlite+aiosqlite:///./{name}_test.db",
     now="sa.text(\"(strftime('%Y-%m-%d %H:%M:%f000', 'now'))\")",
+    new_uuid='sa.text("(lower(hex(randomblob(16))))")',
     container_url="sqlite+aiosqlite:////data/{name}.db",
     tracing="opentelemetry-instrumentation-sqlalchemy==0.66b1",
 )
@@ -74,6 +78,7 @@ MYSQL = Backend(
     password_env="MARIADB_ROOT_PASSWORD",
     container_url="mysql+asyncmy://root:${MARIADB_ROOT_PASSWORD}@db:3306/{name}?charset=utf8mb4",
     collation="utf8mb4_unicode_ci",
+    new_uuid="sa.text(\"(replace(uuid(), '-', ''))\")",
     tracing="opentelemetry-instrumentation-sqlalchemy==0.66b1",
 )
 

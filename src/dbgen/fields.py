@@ -12,10 +12,14 @@ import re
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field, replace
 from decimal import Decimal
+from typing import TYPE_CHECKING
 
 from dbgen.edits import LINE_LENGTH, call
 from dbgen.errors import InvalidName
 from dbgen.naming import ModelNames, pascal, singularize, snake
+
+if TYPE_CHECKING:
+    from dbgen.backends import Backend
 
 
 @dataclass(frozen=True)
@@ -235,6 +239,7 @@ FILLED = {
     "datetime": "NOW",
     "date": '"2000-01-01"',
     "time": '"00:00:00"',
+    "uuid": "NEW_UUID",  # a new one per row: such a column is often unique
 }
 # Columns every model has, and names SQLAlchemy, pydantic or the generated code use themselves.
 RESERVED = frozenset(
@@ -316,15 +321,15 @@ class Field:
         """A field a request body may set."""
         return not self.readonly
 
-    def filled(self, now: str) -> str:
+    def filled(self, backend: Backend) -> str:
         """The server default a migration gives a required column the database fills, on a database it builds."""
         if self.optional or not self.fetched or self.type is None:
             return ""
-        return FILLED[self.type.name].replace("NOW", now)
+        return FILLED[self.type.name].replace("NEW_UUID", backend.new_uuid).replace("NOW", backend.now)
 
-    def migration_default(self, now: str) -> list[str]:
+    def migration_default(self, backend: Backend) -> list[str]:
         """The server_default argument of its column in a migration, if it has one."""
-        value = self.default.migration if self.default else self.filled(now)
+        value = self.default.migration if self.default else self.filled(backend)
         return [f"server_default={value}"] if value else []
 
     def association(self, module: str) -> str:
@@ -577,6 +582,10 @@ def parse_field(
             named[key] = value
         else:
             kept.append(part)
+    # An existing link table (through=) may lack the index dbgen gives its second column: :noindex says so.
+    unindexed_links = "through" in named and kept[1:2] != [] and kept[1].endswith("[]") and "noindex" in kept[2:]
+    if unindexed_links:
+        kept.remove("noindex")
     plain = ":".join(kept) + ("?" if token.endswith("?") else "")
     try:
         parsed = _parse_field(plain, known_models, target_keys, timestamps=timestamps)
@@ -615,6 +624,8 @@ def parse_field(
                 f"field {token!r}: a required {which} field is one of {', '.join(FILLED)}; make it optional "
                 f"({parsed.name}:{kept[1]}?:{which[1:]})"
             )
+    if unindexed_links:
+        parsed = replace(parsed, index=False, noindex=True)
     return replace(
         parsed,
         spec=token,
@@ -746,8 +757,8 @@ def _parse_field(
             raise InvalidName(f"field {token!r}: no model {kind!r} in this project (models: {known})")
         if unique:
             raise InvalidName(f"field {token!r}: a relation cannot be unique")
-        if named:
-            raise InvalidName(f"field {token!r}: a relation's index is dbgen's own; it takes no index= or unique=")
+        if unique_name:
+            raise InvalidName(f"field {token!r}: a relation cannot be unique; it takes no unique=")
         on_delete = deletes[0] if deletes else "RESTRICT"
         return Field(
             name,
@@ -756,6 +767,7 @@ def _parse_field(
             optional=optional,
             index=not noindex,  # :noindex: a foreign key the database has no index for, and so no list filter
             noindex=noindex,
+            index_name=index_name,  # index=NAME: the database's own index of it (MySQL's of a foreign key)
             spec=token,
             on_delete=on_delete,
             target_key=_target_key(token, target, target_keys or {}),
@@ -867,7 +879,8 @@ def _many(
     target_keys: Mapping[str, tuple[Field, ...]],
 ) -> Field:
     """`tags:Tag[]`: a many-to-many relation. It is a set of links, never null (no links is an empty set), and
-    takes no modifiers: both sides are indexed, and a link goes when either of its records does."""
+    takes no modifiers: both sides are indexed, and a link goes when either of its records does. (An existing link
+    table, through=, may say :noindex: see parse_field.)"""
     model = kind.split("[]")[0].removesuffix("?")
     if not model[:1].isupper() or not _MODEL_RE.match(model):
         raise InvalidName(f"field {token!r}: [] follows a model name, as in tags:Tag[] (lists of values are not types)")

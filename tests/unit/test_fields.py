@@ -2,6 +2,7 @@ import re
 
 import pytest
 
+from dbgen.backends import MYSQL, POSTGRES, SQLITE
 from dbgen.errors import InvalidName
 from dbgen.fields import TYPES, check_backend, for_backend, model_keys, parse_field, parse_model, parse_model_name
 from dbgen.naming import ModelNames
@@ -264,14 +265,31 @@ def test_an_existing_tables_names_and_what_its_database_fills() -> None:
     assert (category.column, category.db_name, category.on_delete, category.optional) == (
         "category_id", "CategoryId", "NO ACTION", True,
     )  # fmt: skip
+    # MySQL names a foreign key's index after it: the relation keeps that name.
+    country = parse_field("category:Category:noaction:index=category_id", KNOWN)
+    assert (country.index_name, country.own_index, country.filterable) == ("category_id", True, True)
     stamp = parse_field("last_update:datetime:dbdefault:column=LastUpdate", KNOWN)
-    assert (stamp.dbdefault, stamp.fetched, stamp.readonly, stamp.filled("NOW()")) == (True, True, False, "NOW()")
+    assert (stamp.dbdefault, stamp.fetched, stamp.readonly) == (True, True, False)
+    assert stamp.filled(POSTGRES) == "sa.func.now()"
+    # A UUID the database makes: a new one per row, in the form the project's Uuid columns store on each backend.
+    code = parse_field("code:uuid:dbdefault:unique", KNOWN)
+    assert [code.filled(backend) for backend in (POSTGRES, MYSQL, SQLITE)] == [
+        'sa.text("gen_random_uuid()")',
+        "sa.text(\"(replace(uuid(), '-', ''))\")",
+        'sa.text("(lower(hex(randomblob(16))))")',
+    ]
     rank = parse_field("rank:int?:readonly", KNOWN)
-    assert (rank.readonly, rank.sortable, rank.filterable, rank.filled("now")) == (True, False, False, "")
+    assert (rank.readonly, rank.sortable, rank.filterable, rank.filled(POSTGRES)) == (True, False, False, "")
     links = parse_field("tags:Category[]:through=CategoryTag:left=ThingId:right=CategoryId", KNOWN)
     assert (links.association("thing"), links.own_link("thing"), links.other_link) == (
         "CategoryTag", "ThingId", "CategoryId",
     )  # fmt: skip
+    assert (links.index, links.noindex) == (True, False)  # dbgen's index on the link's second column
+    # An existing link table without that index says so; dbgen's own link tables always have it.
+    unindexed = parse_field("tags:Category[]:through=CategoryTag:noindex", KNOWN)
+    assert (unindexed.many, unindexed.index, unindexed.noindex) == (True, False, True)
+    with pytest.raises(InvalidName, match="does not apply to a many-to-many"):
+        parse_field("tags:Category[]:noindex", KNOWN)
     plain = parse_field("tags:Category[]", KNOWN)
     assert (plain.association("thing"), plain.own_link("thing"), plain.other_link) == (
         "thing_tags", "thing_id", "tag_id",
@@ -420,7 +438,7 @@ def test_a_table_name_and_no_timestamps_reach_the_spec() -> None:
         ("note:str:noindex:unique", ":noindex leaves the field without an index"),
         ("note:str:index=1st", "is not a database name"),
         ("name:str:ci:unique=uq_name", "a :ci field's unique index is dbgen's own"),
-        ("category:Category:index=ix_c", "a relation's index is dbgen's own"),
+        ("category:Category:unique=uq_c", "a relation cannot be unique"),
         ("size:str:native=sizes", "native= is for enum fields"),
         ("size:enum(s,m):native:native=sizes", "write :native (MySQL) or :native=TYPENAME"),
         ("n:int:colour=red", "unknown modifier 'colour='"),

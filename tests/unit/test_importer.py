@@ -66,11 +66,12 @@ def test_types_are_the_closest_dbgen_types(rental: Schema) -> None:
     assert (film.column("rental_rate").type.precision, film.column("rental_rate").type.scale) == (4, 2)
     assert [film.column(c).type.name for c in ("description", "code", "metadata", "size_bytes", "score")] == [
         "text",
-        "uuid",
+        "str",  # SQLite's declared UUID: text, as the application wrote it
         "json",
         "bigint",
         "float",
     ]
+    assert (film.column("code").type.length, film.column("code").type.kept) == (36, "NUMERIC")
     assert staff.column("active").type.name == "bool" and staff.column("picture").type.name == "bytes"
     assert str(rental.table("opening_hours").column("opens").type) == "time(naive)"
     assert str(rental.table("rental").column("rental_date").type) == "datetime(naive)"

@@ -22,6 +22,7 @@ from dbgen.commands.new import Imported, answers, plan_new
 from dbgen.errors import InvalidOption, TargetNotEmpty
 from dbgen.importer.ir import LEFT_OUT, LeftOut
 from dbgen.importer.report import omissions
+from dbgen.importer.specs import foreign_key_signature
 from dbgen.plan import Action, FileChange, Plan
 
 if TYPE_CHECKING:
@@ -128,17 +129,45 @@ def unmanaged(reading: Reading, baseline_tables: list[str], everything: list[str
     columns = {f"{t.name}.{c.name}" for t in schema.tables for c in t.columns if c.access == LEFT_OUT}
     columns |= {item.name for item in specs.left_out if item.what == "column"}
     indexes = {i.name for t in schema.tables for i in t.indexes if i.expression and i.name}
+    for link in schema.links:  # the model of a link table describes one index: dbgen's on its second column
+        assert link.link is not None
+        own = f"ix_{link.name}_{link.link.right.columns[0]}"
+        indexes |= {i.name for i in link.indexes if i.name and i.name != own}
     for item in schema.left_out:
         if item.what == "index":
             indexes.add(item.name.split(".", 1)[1] if "." in item.name else item.name)
-    for table in schema.tables:
-        for fk in table.foreign_keys:
-            if fk.name and not fk.relation and table.kind != "link":
-                indexes.add(fk.name)  # to a table that is not a model, or of several columns: not a relation
+    # The foreign keys no relation describes: to a table that is not a model, of several columns, to their own
+    # table; by table and columns, as SQLite's have no names.
+    not_relations = {item.name for item in specs.left_out if item.what == "foreign key"}
+    foreign_keys = {
+        foreign_key_signature(table, fk)
+        for table in schema.tables
+        if table.kind != "link"
+        for fk in table.foreign_keys
+        if not fk.relation or foreign_key_signature(table, fk) in not_relations
+    }
+    # SQLite's UNIQUE constraints without a name (an inline UNIQUE): Alembic cannot match them to the models'.
+    unnamed = {
+        f"{t.name}.{','.join(i.columns)}"
+        for t in schema.tables
+        if t.name not in tables
+        for i in t.indexes
+        if i.unique and i.name.startswith("sqlite_autoindex_")
+    }
+    kept = {
+        f"{t.name}.{c.name}": c.type.kept
+        for t in schema.tables
+        if t.name not in tables
+        for c in t.columns
+        if c.type.kept and f"{t.name}.{c.name}" not in columns
+    }
     return Imported(
         tuple(tables),
         tuple(sorted(columns)),
         tuple(sorted(indexes)),
+        tuple(sorted(foreign_keys)),
+        tuple(sorted(unnamed)),
+        dict(sorted(kept.items())),
         PREFIX if schema.taken else "",
     )
 

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import secrets
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
@@ -55,6 +55,9 @@ def answers(
         "unmanaged_tables": list(imported.tables) if imported else [],
         "unmanaged_columns": list(imported.columns) if imported else [],
         "unmanaged_indexes": list(imported.indexes) if imported else [],
+        "unmanaged_foreign_keys": list(imported.foreign_keys) if imported else [],
+        "unnamed_uniques": list(imported.unnamed_uniques) if imported else [],
+        "database_types": dict(imported.types) if imported else {},
     }
 
 
@@ -68,6 +71,9 @@ class Imported:
     tables: tuple[str, ...] = ()
     columns: tuple[str, ...] = ()  # table.column
     indexes: tuple[str, ...] = ()
+    foreign_keys: tuple[str, ...] = ()  # table.column[,column...]
+    unnamed_uniques: tuple[str, ...] = ()  # SQLite: table.column[,column...]
+    types: dict[str, str] = field(default_factory=dict)  # table.column: the database's type its model stands for
     table_prefix: str = ""
 
 

@@ -15,7 +15,18 @@ from dbgen.render import render_tree
 # .env holds the URL and the key; the version is set below.
 _NOT_RECORDED = frozenset({"database_url", "secret_key", "dbgen_version"})
 # Answers of `dbgen new --from-database`, recorded by it alone: a project made otherwise goes without them.
-_IMPORT_ONLY = frozenset({"imported", "table_prefix", "unmanaged_tables", "unmanaged_columns", "unmanaged_indexes"})
+_IMPORT_ONLY = frozenset(
+    {
+        "imported",
+        "table_prefix",
+        "unmanaged_tables",
+        "unmanaged_columns",
+        "unmanaged_indexes",
+        "unmanaged_foreign_keys",
+        "unnamed_uniques",
+        "database_types",
+    }
+)
 
 
 def template_answers(project: Project) -> dict[str, Any]:

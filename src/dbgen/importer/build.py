@@ -371,7 +371,9 @@ def _classify(table: Table, names: dict[str, ModelNames]) -> Table:
         and not set(linking[0].columns) & set(linking[1].columns)
         and linking[0].target != linking[1].target
     ):
-        left, right = linking
+        # The relation goes on the model of the key's first column: the key serves its lookups, as dbgen's own
+        # link tables' keys do, and an index on the other column serves the other side's.
+        left, right = sorted(linking, key=lambda fk: table.primary_key.columns.index(fk.columns[0]))
         link = Link(left, right, names[right.target].plural, names[left.target].plural)
         only_keys = {c.name for c in table.columns} == pk
         return replace(table, kind=LINK if only_keys else LINK_MODEL, link=link)

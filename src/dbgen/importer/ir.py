@@ -33,6 +33,10 @@ class ColumnType:
     enum_name: str = ""  # enum: the database's own type (a PostgreSQL enum type), "" for an inline one
     item: str = ""  # array: the dbgen type of its items ("" when none fits)
     unsigned: bool = False  # MySQL: UNSIGNED (an unsigned INT may go past int's range: it is a bigint)
+    # The database's type where the dbgen type holds its values but would create another (MySQL's YEAR, TINYINT
+    # and TIMESTAMP, a PostgreSQL domain), as the dialect compiles it: the project's `alembic check` compares such a
+    # column as equal to its model while the database keeps this type.
+    kept: str = ""
 
     def __str__(self) -> str:
         if self.name == "str" and self.length:

@@ -56,7 +56,9 @@ def render(url: str, tables: list[str]) -> tuple[str, list[str], list[str]]:
     from alembic.autogenerate import render_python_code
     from alembic.operations import ops
     from alembic.runtime.migration import MigrationContext
+    from sqlalchemy import CheckConstraint
     from sqlalchemy.schema import sort_tables_and_constraints
+    from sqlalchemy.sql.elements import conv
 
     (metadata, everything), dialect = _reflect(url, tables), _dialect(url)
     context = MigrationContext.configure(dialect=dialect)
@@ -68,15 +70,35 @@ def render(url: str, tables: list[str]) -> tuple[str, list[str], list[str]]:
         ops.ExecuteSQLOp(f'CREATE EXTENSION IF NOT EXISTS "{name}"') for name in metadata.info["extensions"]
     ]
     tables_in_order = [table for table, _ in ordered if table is not None]
+    quote = dialect.identifier_preparer.quote
     for table in tables_in_order:
         for fk in cyclic:
             if fk.table is table:
                 table.constraints.discard(fk)
-        upgrade.append(ops.CreateTableOp.from_table(table))
+        # SQLite's CHECK constraints may have no name, which the project's naming convention needs: each takes one
+        # as it is (op.f), numbered in its table.
+        unnamed = [c for c in table.constraints if isinstance(c, CheckConstraint) and not c.name]
+        for number, check in enumerate(sorted(unnamed, key=lambda c: str(c.sqltext)), start=1):
+            check.name = conv(f"ck_{table.name}_{number}")
+        create = ops.CreateTableOp.from_table(table)
+        # A column of a type SQLAlchemy has no class for (point, geometry, none declared) is added by its name in
+        # the database, which Alembic cannot render as a column type.
+        unknown = [c for c in table.columns if c.key in metadata.info["types"].get(table.name, {})]
+        create.columns = [c for c in create.columns if not any(c is u for u in unknown)]
+        upgrade.append(create)
+        for column in unknown:
+            spec = f"{quote(column.name)} {metadata.info['types'][table.name][column.key]}".rstrip()
+            if column.server_default is not None:
+                spec += f" DEFAULT {column.server_default.arg}"  # type: ignore[attr-defined]
+            if not column.nullable and dialect.name != "sqlite":  # SQLite adds NOT NULL only with a default
+                spec += " NOT NULL"
+            upgrade.append(ops.ExecuteSQLOp(f"ALTER TABLE {quote(table.name)} ADD COLUMN {spec}"))
         upgrade += [ops.CreateIndexOp.from_index(index) for index in sorted(table.indexes, key=lambda i: i.name or "")]
     upgrade += [ops.CreateForeignKeyOp.from_constraint(fk) for fk in cyclic]
     downgrade: list[Any] = [ops.DropConstraintOp.from_constraint(fk) for fk in cyclic]
     downgrade += [ops.DropTableOp.from_table(table) for table in reversed(tables_in_order)]
+    # PostgreSQL's types made with the tables (enum types, domains) go with them: a downgrade leaves none behind.
+    downgrade += [ops.ExecuteSQLOp(f"DROP {kind} IF EXISTS {quote(name)}") for kind, name in _named_types(metadata)]
     up = render_python_code(ops.UpgradeOps(ops=upgrade), migration_context=context)
     down = render_python_code(ops.DowngradeOps(ops=downgrade), migration_context=context)
     dialects = sorted(d for d in ("mysql", "postgresql", "sqlite") if f"{d}." in up + down)
@@ -147,11 +169,23 @@ def _dialect(url: str) -> Any:
 
 
 def _sqlite_table(conn: Connection, table: Table) -> None:
-    """What SQLAlchemy's reflection of SQLite misses: the ON DELETE rule of a column's REFERENCES, and a declared
-    UUID (read by its affinity as NUMERIC)."""
+    """What SQLAlchemy's reflection of SQLite misses: the ON DELETE rule of a column's REFERENCES, a UNIQUE written
+    in a column's definition, and what a column declared UUID holds (text, which NUMERIC, its affinity, would turn
+    into a number when it looks like one)."""
     import sqlalchemy as sa
 
     quoted = table.name.replace('"', '""')
+    uniques = {tuple(c.name for c in u.columns) for u in table.constraints if isinstance(u, sa.UniqueConstraint)}
+    for row in conn.exec_driver_sql(f'PRAGMA index_list("{quoted}")'):
+        name, unique, origin = row[1], row[2], row[3]
+        if unique and origin == "u":  # made by a UNIQUE constraint, named or not
+            index = str(name).replace('"', '""')
+            columns = tuple(str(info[2]) for info in conn.exec_driver_sql(f'PRAGMA index_info("{index}")'))
+            if columns not in uniques:
+                table.append_constraint(sa.UniqueConstraint(*columns))
+    for row in conn.exec_driver_sql(f'PRAGMA table_xinfo("{quoted}")'):
+        if str(row[2]).split("(")[0].strip().upper() == "UUID":
+            table.c[row[1]].type = sa.String(36)
     rules: dict[int, tuple[str, list[str], str]] = {}
     for row in conn.exec_driver_sql(f'PRAGMA foreign_key_list("{quoted}")'):
         number, _seq, target, column, _to, _update, on_delete = row[:7]
@@ -160,14 +194,59 @@ def _sqlite_table(conn: Connection, table: Table) -> None:
         for fk in table.foreign_key_constraints:
             if fk.referred_table.name == target and list(fk.column_keys) == columns and on_delete != "NO ACTION":
                 fk.ondelete = on_delete
-    for row in conn.exec_driver_sql(f'PRAGMA table_xinfo("{quoted}")'):
-        if str(row[2]).split("(")[0].strip().upper() == "UUID":
-            table.c[row[1]].type = sa.UUID()
+
+
+def _named_types(metadata: MetaData) -> list[tuple[str, str]]:
+    """The PostgreSQL enum types and domains the tables' columns use: ("TYPE" or "DOMAIN", name), each once."""
+    from sqlalchemy.dialects.postgresql import DOMAIN, ENUM
+
+    found: dict[str, str] = {}
+    for table in metadata.tables.values():
+        for column in table.columns:
+            if isinstance(column.type, DOMAIN):
+                found.setdefault(column.type.name, "DOMAIN")
+            elif isinstance(column.type, ENUM) and column.type.name:
+                found.setdefault(column.type.name, "TYPE")
+    return [(kind, name) for name, kind in found.items()]
+
+
+def _unknown_types(conn: Connection, backend: str, table: Table) -> dict[str, str]:
+    """The columns whose type SQLAlchemy has no class for (reflected as NullType), by name, with their type as the
+    database names it."""
+    from sqlalchemy import text
+    from sqlalchemy.types import NullType
+
+    unknown = [c.name for c in table.columns if isinstance(c.type, NullType)]
+    if not unknown:
+        return {}
+    if backend == "sqlite":
+        quoted = table.name.replace('"', '""')
+        declared = {row[1]: str(row[2] or "") for row in conn.exec_driver_sql(f'PRAGMA table_xinfo("{quoted}")')}
+    elif backend == "postgres":
+        query = "SELECT attname, format_type(atttypid, atttypmod) FROM pg_attribute WHERE attrelid = CAST(:t AS "
+        query += "regclass)"
+        found = conn.execute(text(query), {"t": conn.dialect.identifier_preparer.quote(table.name)})
+        declared = {row[0]: row[1] for row in found}
+    else:
+        query = "SELECT column_name, column_type FROM information_schema.columns WHERE table_schema = DATABASE() "
+        found = conn.execute(text(query + "AND table_name = :t"), {"t": table.name})
+        declared = {row[0]: row[1] for row in found}
+    return {name: declared.get(name, "") for name in unknown}
 
 
 def _postgres_table(table: Table) -> None:
     """A serial key as a fresh database makes one (SERIAL: its sequence with it), not as a default naming a sequence
-    that is not there; and no empty INCLUDE () on every index."""
+    that is not there; a domain created with the table that uses it, as an enum type is; and no empty INCLUDE () on
+    every index."""
+    from sqlalchemy.dialects.postgresql import DOMAIN
+
+    for column in table.columns:
+        if isinstance(column.type, DOMAIN):
+            column.type.create_type = True
+            # Reflection gives the domain and its type COLLATE "default" each, which PostgreSQL refuses twice over.
+            for kind in (column.type, getattr(column.type.data_type, "item_type", column.type.data_type)):
+                if getattr(kind, "collation", None) == "default":
+                    kind.collation = None
     for column in table.primary_key.columns:
         default = column.server_default
         if default is not None and "nextval(" in str(getattr(default, "arg", "")):
@@ -185,6 +264,7 @@ def _reflect(url: str, tables: list[str]) -> tuple[MetaData, list[str]]:
     metadata = MetaData()
     everything: list[str] = []
     extensions: list[str] = []
+    types: dict[str, dict[str, str]] = {}  # table -> column -> its type, where SQLAlchemy has no class for it
 
     def reflect(conn: Connection) -> None:
         inspector = inspect(conn)
@@ -193,6 +273,10 @@ def _reflect(url: str, tables: list[str]) -> tuple[MetaData, list[str]]:
         if backend == "postgres":
             everything.extend(inspector.get_materialized_view_names())
         metadata.reflect(conn, only=tables, resolve_fks=True)
+        for table in metadata.tables.values():
+            found = _unknown_types(conn, backend, table)
+            if found:
+                types[table.name] = found
         if backend == "sqlite":
             for table in metadata.tables.values():
                 _sqlite_table(conn, table)
@@ -220,4 +304,5 @@ def _reflect(url: str, tables: list[str]) -> tuple[MetaData, list[str]]:
     except Exception as exc:
         raise DatabaseError(explain(exc, backend, parsed)) from None
     metadata.info["extensions"] = extensions
+    metadata.info["types"] = types
     return metadata, sorted(set(everything) - {"alembic_version"})

@@ -13,8 +13,9 @@ from __future__ import annotations
 
 import shlex
 from dataclasses import dataclass, field
-from decimal import Decimal
+from decimal import ROUND_CEILING, ROUND_FLOOR, Decimal
 
+from dbgen.importer.checks import Rule, column_rules
 from dbgen.importer.ir import COMPOSITE, LEFT_OUT, LINK, READ_ONLY, Column, ForeignKey, Index, LeftOut, Schema, Table
 from dbgen.naming import ModelNames
 
@@ -25,6 +26,9 @@ CONSTANT_DEFAULTS = ("str", "text", "int", "smallint", "bigint", "float", "decim
 # The types dbgen indexes by default (every list can sort by them): one without an index in the database says
 # `noindex`. text, url, json and bytes are never sort keys.
 SORTABLE = ("str", "int", "smallint", "bigint", "float", "decimal", "bool", "date", "datetime", "time", "uuid", "enum")
+INTEGERS = ("int", "smallint", "bigint")
+NUMERIC = (*INTEGERS, "decimal", "float")  # the types a CHECK's bounds become min= and max= of
+SEARCHED = ("str", "text")  # the types `q` searches (on PostgreSQL through a trigram index)
 # What an enum's value cannot hold in the grammar (`enum(a,b)`, `name:type:modifier`).
 ENUM_FORBIDDEN = (",", ":", ")")
 DECIMAL_DEFAULT = (12, 2)  # decimal without precision= and scale=
@@ -134,6 +138,7 @@ def _model(schema: Schema, table: Table, left: list[LeftOut], served: set[str]) 
     if not timestamps:
         model.options.append("--no-timestamps")
     relations = {fk.columns[0]: fk for fk in table.foreign_keys if _relation(table, fk, left, served)}
+    rules = column_rules(table.checks)  # what its CHECK constraints say about one column each, simply
     for position, column in enumerate(table.columns):
         if column.access == LEFT_OUT:
             continue  # in the schema's own list, with its reason
@@ -147,7 +152,7 @@ def _model(schema: Schema, table: Table, left: list[LeftOut], served: set[str]) 
             continue
         if table.primary_key.columns == (column.name,) and _implicit_id(column):
             continue  # dbgen's own `id`
-        token = _field(table, column, left)
+        token = _field(table, column, left, trigrams=schema.backend == "postgres", rule=rules.get(column.name))
         if token:
             model.order.append((position, token))
     model.options += _multi(table, "--unique", unique=True)
@@ -168,9 +173,14 @@ def _implicit_id(column: Column) -> bool:
     return column.name == "id" and column.type.name == "int" and column.autoincrement
 
 
+def foreign_key_signature(table: Table, fk: ForeignKey) -> str:
+    """A foreign key by its table and columns (`staff.reports_to`): SQLite's have no names."""
+    return f"{table.name}.{','.join(fk.columns)}"
+
+
 def _relation(table: Table, fk: ForeignKey, left: list[LeftOut], served: set[str]) -> bool:
     """Whether the foreign key is a relation add-model can write; if not, its columns stay plain columns."""
-    where = f"{table.name}.{fk.name or '_'.join(fk.columns)}"
+    where = foreign_key_signature(table, fk)
     if not fk.target_model:
         return False  # its target is not imported: the report says so already
     if fk.self_reference:
@@ -200,7 +210,9 @@ def _relation_token(table: Table, column: Column, fk: ForeignKey) -> str:
     return ":".join(parts) + ("?" if column.nullable else "")
 
 
-def _field(table: Table, column: Column, left: list[LeftOut]) -> str:
+def _field(
+    table: Table, column: Column, left: list[LeftOut], *, trigrams: bool = False, rule: Rule | None = None
+) -> str:
     """A column's token, or "" (and why, into `left`) when the grammar has no type for it."""
     kind = column.type
     where = f"{table.name}.{column.name}"
@@ -211,6 +223,8 @@ def _field(table: Table, column: Column, left: list[LeftOut]) -> str:
         return ""
     if base == "int" and kind.db.upper().startswith(("SMALLINT", "INT2")):
         base = "smallint"
+    elif base == "str" and rule is not None and _enumerable(rule.choices, kind.length):
+        base = f"enum({','.join(rule.choices)})"  # text a CHECK (... IN ...) keeps to these values
     elif base == "str":
         if kind.fixed or kind.length != STR_DEFAULT:
             modifiers.append(f"maxlen={kind.length}")
@@ -235,6 +249,8 @@ def _field(table: Table, column: Column, left: list[LeftOut]) -> str:
             return ""
         base = f"enum({','.join(kind.choices)})"
         modifiers.append(f"native={kind.enum_name}" if kind.enum_name else "native")
+    if rule is not None and base in NUMERIC:
+        modifiers += _bounds(rule, base, kind.scale)
     typed = base + _default(column)
     if column.primary_key:
         modifiers.append("key:auto" if column.autoincrement and len(table.primary_key.columns) == 1 else "key")
@@ -245,8 +261,33 @@ def _field(table: Table, column: Column, left: list[LeftOut]) -> str:
     if column.default is not None and "=" not in typed[len(base) :] and not column.primary_key:
         modifiers.append("dbdefault")
     if not column.primary_key:
-        modifiers += _index(table, column, sortable=kind.name in SORTABLE)
+        modifiers += _index(table, column, sortable=kind.name in SORTABLE, trigrams=trigrams)
     return ":".join([column.python, typed, *modifiers]) + ("?" if column.nullable and not column.primary_key else "")
+
+
+def _enumerable(choices: tuple[str, ...], length: int | None) -> bool:
+    """Values an enum field can list (as written in a field token), each within the column's length."""
+    return bool(choices) and all(
+        value and not any(c in value for c in ENUM_FORBIDDEN) and (length is None or len(value) <= length)
+        for value in choices
+    )
+
+
+def _bounds(rule: Rule, base: str, scale: int | None) -> list[str]:
+    """min= and max= of a number field for a CHECK's bounds; a strict one (> or <) as the nearest value the field
+    holds inside it (whole numbers; a decimal's last digit), none for a float."""
+    step = Decimal(1) if base in INTEGERS else Decimal(1).scaleb(-(scale or 0)) if base == "decimal" else None
+    out = []
+    for name, value, strict, sign in (("min", rule.low, rule.low_strict, 1), ("max", rule.high, rule.high_strict, -1)):
+        if value is None or (strict and step is None):
+            continue
+        if strict:
+            assert step is not None
+            value += sign * step
+        if base in INTEGERS:
+            value = value.to_integral_value(rounding=ROUND_CEILING if sign > 0 else ROUND_FLOOR)
+        out.append(f"{name}={value.normalize():f}")
+    return out
 
 
 def _default(column: Column) -> str:
@@ -266,21 +307,25 @@ def _default(column: Column) -> str:
     return f"={text}"
 
 
-def _index(table: Table, column: Column, *, sortable: bool) -> list[str]:
+def _index(table: Table, column: Column, *, sortable: bool, trigrams: bool = False) -> list[str]:
     """`unique`, `unique=NAME`, `index=NAME` or `noindex`: the column's own index as the database has it, where
-    add-model's default (a sort key's index, named by dbgen's convention) would differ."""
+    add-model's default (a sort key's index, named by dbgen's convention) would differ.
+
+    `trigrams` (PostgreSQL): dbgen searches a text field through a trigram index of its own; a column the database
+    has no such index for keeps its index by name, or says noindex, which leaves it out of the search instead."""
     default_name = f"ix_{table.name}_{column.name}"
     search = f"{default_name}_trgm"  # PostgreSQL: the trigram index dbgen makes for the search of a text field
     own = [i for i in table.indexes if i.columns == (column.name,) and not i.expression and i.name != search]
+    unsearched = trigrams and column.type.name in SEARCHED and not any(i.name == search for i in table.indexes)
     unique = next((i for i in own if i.unique), None)
     if column.unique and unique is None:
         return ["unique"]  # a constraint the inspector gave without an index of its own
     if unique is not None:
-        return ["unique" if _dbgen_name(unique, default_name) else f"unique={unique.name}"]
+        return ["unique" if _dbgen_name(unique, default_name) and not unsearched else f"unique={unique.name}"]
     plain = next((i for i in own if not i.unique), None)
     if plain is not None:
-        return [] if plain.name == default_name and sortable else [f"index={plain.name}"]
-    return ["noindex"] if sortable else []
+        return [] if plain.name == default_name and sortable and not unsearched else [f"index={plain.name}"]
+    return ["noindex"] if sortable or unsearched else []
 
 
 def _dbgen_name(index: Index, default_name: str) -> bool:
@@ -324,8 +369,11 @@ def _link(table: Table, models: dict[str, _Model], left: list[LeftOut]) -> None:
     parts = [link.left_field, f"{target.table.names.cls}[]", f"through={table.name}"]
     if link.left.columns[0] != f"{owner.table.names.module}_id":
         parts.append(f"left={link.left.columns[0]}")
-    if link.right.columns[0] != f"{target.table.names.module}_id":
-        parts.append(f"right={link.right.columns[0]}")
+    other = link.right.columns[0]
+    if other != f"{target.table.names.module}_id":
+        parts.append(f"right={other}")
+    if not any(i.columns == (other,) and i.name == f"ix_{table.name}_{other}" for i in table.indexes):
+        parts.append("noindex")  # dbgen's index on the other column is not there (another of its own stays)
     token = ":".join(parts)
     owner.relations.append((target.table.names.cls, token, True))
     owner.order.append((len(owner.table.columns) + len(owner.order), token))

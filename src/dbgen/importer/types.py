@@ -10,7 +10,10 @@ from dbgen.importer.ir import ColumnType, Default
 
 # SQLite declares types as free text and SQLAlchemy maps a name it does not know by affinity (GEOMETRY -> NUMERIC):
 # a declared name outside these, whose SQLAlchemy names SQLite's dialect knows, is no type dbgen can map.
-SQLITE_EXTRA = {"UUID": "uuid", "BIGINTEGER": "bigint"}
+SQLITE_EXTRA = {"BIGINTEGER": "bigint"}
+# SQLite has no UUID type: a column declared UUID holds text as the application wrote it (with dashes, 36 characters,
+# or without), which dbgen's uuid (32 hexadecimal digits there) would not find. It is text, read by its affinity.
+SQLITE_UUID = ColumnType("str", "UUID", length=36, kept="NUMERIC")
 # Types the database named that SQLAlchemy has no class for, but dbgen has a type for (MariaDB 10.7's uuid).
 UNKNOWN_MAPPED = {"uuid": "uuid"}
 
@@ -30,11 +33,14 @@ def map_type(sa_type: Any, *, backend: str, declared: str = "", unknown: str = "
 
     if isinstance(sa_type, postgresql.DOMAIN):
         inner = map_type(sa_type.data_type, backend=backend, dialect=dialect)
-        return ColumnType(**{**inner.__dict__, "db": f"{sa_type.name} (domain over {inner.db})"})
+        kept = describe(sa_type, dialect)
+        return ColumnType(**{**inner.__dict__, "db": f"{sa_type.name} (domain over {inner.db})", "kept": kept})
     if backend == "sqlite" and declared:
         base = declared.split("(")[0].strip().upper()
         if base in SQLITE_EXTRA:
             return ColumnType(SQLITE_EXTRA[base], declared)
+        if base == "UUID":
+            return SQLITE_UUID
         from sqlalchemy.dialects.sqlite.base import SQLiteDialect
 
         if base not in SQLiteDialect.ischema_names:
@@ -50,11 +56,12 @@ def map_type(sa_type: Any, *, backend: str, declared: str = "", unknown: str = "
     if isinstance(sa_type, sa.Boolean) or (isinstance(sa_type, mysql.TINYINT) and sa_type.display_width == 1):
         return ColumnType("bool", db)
     if isinstance(sa_type, mysql.YEAR):
-        return ColumnType("int", db)
+        return ColumnType("int", db, kept=db)
     if isinstance(sa_type, sa.Integer):
         unsigned = bool(getattr(sa_type, "unsigned", False))
         big = isinstance(sa_type, sa.BigInteger) or (unsigned and type(sa_type).__name__ in ("INTEGER", "INT"))
-        return ColumnType("bigint" if big else "int", db, unsigned=unsigned)
+        narrow = isinstance(sa_type, mysql.TINYINT | mysql.MEDIUMINT)  # int holds them; it would make an INTEGER
+        return ColumnType("bigint" if big else "int", db, unsigned=unsigned, kept=db if unsigned or narrow else "")
     if isinstance(sa_type, sa.Float | sa.Double | postgresql.REAL | postgresql.DOUBLE_PRECISION):
         return ColumnType("float", db)
     if isinstance(sa_type, sa.Numeric):
@@ -69,7 +76,9 @@ def map_type(sa_type: Any, *, backend: str, declared: str = "", unknown: str = "
         fixed = isinstance(sa_type, sa.CHAR | sa.NCHAR)
         return ColumnType("str", db, length=sa_type.length, fixed=fixed)
     if isinstance(sa_type, sa.DateTime):
-        return ColumnType("datetime", db, timezone=bool(sa_type.timezone))
+        # MySQL's TIMESTAMP is a type of its own (DATETIME is dbgen's), and SQLite keeps the declared name.
+        timestamp = isinstance(sa_type, sa.TIMESTAMP) and backend in ("mysql", "sqlite")
+        return ColumnType("datetime", db, timezone=bool(sa_type.timezone), kept=db if timestamp else "")
     if isinstance(sa_type, sa.Date):
         return ColumnType("date", db)
     if isinstance(sa_type, sa.Time):
