@@ -89,7 +89,7 @@ def render(url: str, tables: list[str]) -> tuple[str, list[str], list[str]]:
         for column in unknown:
             spec = f"{quote(column.name)} {metadata.info['types'][table.name][column.key]}".rstrip()
             if column.server_default is not None:
-                spec += f" DEFAULT {column.server_default.arg}"  # type: ignore[attr-defined]
+                spec += f" DEFAULT {column.server_default.arg}"
             if not column.nullable and dialect.name != "sqlite":  # SQLite adds NOT NULL only with a default
                 spec += " NOT NULL"
             upgrade.append(ops.ExecuteSQLOp(f"ALTER TABLE {quote(table.name)} ADD COLUMN {spec}"))
@@ -180,9 +180,9 @@ def _sqlite_table(conn: Connection, table: Table) -> None:
         name, unique, origin = row[1], row[2], row[3]
         if unique and origin == "u":  # made by a UNIQUE constraint, named or not
             index = str(name).replace('"', '""')
-            columns = tuple(str(info[2]) for info in conn.exec_driver_sql(f'PRAGMA index_info("{index}")'))
-            if columns not in uniques:
-                table.append_constraint(sa.UniqueConstraint(*columns))
+            unique_columns = tuple(str(info[2]) for info in conn.exec_driver_sql(f'PRAGMA index_info("{index}")'))
+            if unique_columns not in uniques:
+                table.append_constraint(sa.UniqueConstraint(*unique_columns))
     for row in conn.exec_driver_sql(f'PRAGMA table_xinfo("{quoted}")'):
         if str(row[2]).split("(")[0].strip().upper() == "UUID":
             table.c[row[1]].type = sa.String(36)
@@ -203,10 +203,8 @@ def _named_types(metadata: MetaData) -> list[tuple[str, str]]:
     found: dict[str, str] = {}
     for table in metadata.tables.values():
         for column in table.columns:
-            if isinstance(column.type, DOMAIN):
-                found.setdefault(column.type.name, "DOMAIN")
-            elif isinstance(column.type, ENUM) and column.type.name:
-                found.setdefault(column.type.name, "TYPE")
+            if isinstance(column.type, DOMAIN | ENUM) and column.type.name:
+                found.setdefault(column.type.name, "DOMAIN" if isinstance(column.type, DOMAIN) else "TYPE")
     return [(kind, name) for name, kind in found.items()]
 
 
@@ -244,7 +242,8 @@ def _postgres_table(table: Table) -> None:
         if isinstance(column.type, DOMAIN):
             column.type.create_type = True
             # Reflection gives the domain and its type COLLATE "default" each, which PostgreSQL refuses twice over.
-            for kind in (column.type, getattr(column.type.data_type, "item_type", column.type.data_type)):
+            kinds: tuple[Any, ...] = (column.type, getattr(column.type.data_type, "item_type", column.type.data_type))
+            for kind in kinds:
                 if getattr(kind, "collation", None) == "default":
                     kind.collation = None
     for column in table.primary_key.columns:
@@ -274,9 +273,9 @@ def _reflect(url: str, tables: list[str]) -> tuple[MetaData, list[str]]:
             everything.extend(inspector.get_materialized_view_names())
         metadata.reflect(conn, only=tables, resolve_fks=True)
         for table in metadata.tables.values():
-            found = _unknown_types(conn, backend, table)
-            if found:
-                types[table.name] = found
+            unknown = _unknown_types(conn, backend, table)
+            if unknown:
+                types[table.name] = unknown
         if backend == "sqlite":
             for table in metadata.tables.values():
                 _sqlite_table(conn, table)
