@@ -583,7 +583,7 @@ def parse_field(
         else:
             kept.append(part)
     # An existing link table (through=) may lack the index dbgen gives its second column: :noindex says so.
-    unindexed_links = "through" in named and kept[1:2] != [] and kept[1].endswith("[]") and "noindex" in kept[2:]
+    unindexed_links = "through" in named and len(kept) > 1 and kept[1].endswith("[]") and "noindex" in kept[2:]
     if unindexed_links:
         kept.remove("noindex")
     plain = ":".join(kept) + ("?" if token.endswith("?") else "")

@@ -22,7 +22,7 @@ from dbgen.commands.new import Imported, answers, plan_new
 from dbgen.errors import InvalidOption, TargetNotEmpty
 from dbgen.importer.ir import LEFT_OUT, LeftOut
 from dbgen.importer.report import omissions
-from dbgen.importer.specs import foreign_key_signature
+from dbgen.importer.specs import foreign_key_signature, link_index
 from dbgen.plan import Action, FileChange, Plan
 
 if TYPE_CHECKING:
@@ -130,9 +130,7 @@ def unmanaged(reading: Reading, baseline_tables: list[str], everything: list[str
     columns |= {item.name for item in specs.left_out if item.what == "column"}
     indexes = {i.name for t in schema.tables for i in t.indexes if i.expression and i.name}
     for link in schema.links:  # the model of a link table describes one index: dbgen's on its second column
-        assert link.link is not None
-        own = f"ix_{link.name}_{link.link.right.columns[0]}"
-        indexes |= {i.name for i in link.indexes if i.name and i.name != own}
+        indexes |= {i.name for i in link.indexes if i.name and i.name != link_index(link)}
     for item in schema.left_out:
         if item.what == "index":
             indexes.add(item.name.split(".", 1)[1] if "." in item.name else item.name)

@@ -15,6 +15,7 @@ import shlex
 from dataclasses import dataclass, field
 from decimal import ROUND_CEILING, ROUND_FLOOR, Decimal
 
+from dbgen.fields import NUMBERS, TYPES
 from dbgen.importer.checks import Rule, column_rules
 from dbgen.importer.ir import COMPOSITE, LEFT_OUT, LINK, READ_ONLY, Column, ForeignKey, Index, LeftOut, Schema, Table
 from dbgen.naming import ModelNames
@@ -26,9 +27,6 @@ CONSTANT_DEFAULTS = ("str", "text", "int", "smallint", "bigint", "float", "decim
 # The types dbgen indexes by default (every list can sort by them): one without an index in the database says
 # `noindex`. text, url, json and bytes are never sort keys.
 SORTABLE = ("str", "int", "smallint", "bigint", "float", "decimal", "bool", "date", "datetime", "time", "uuid", "enum")
-INTEGERS = ("int", "smallint", "bigint")
-NUMERIC = (*INTEGERS, "decimal", "float")  # the types a CHECK's bounds become min= and max= of
-SEARCHED = ("str", "text")  # the types `q` searches (on PostgreSQL through a trigram index)
 # What an enum's value cannot hold in the grammar (`enum(a,b)`, `name:type:modifier`).
 ENUM_FORBIDDEN = (",", ":", ")")
 DECIMAL_DEFAULT = (12, 2)  # decimal without precision= and scale=
@@ -249,7 +247,7 @@ def _field(
             return ""
         base = f"enum({','.join(kind.choices)})"
         modifiers.append(f"native={kind.enum_name}" if kind.enum_name else "native")
-    if rule is not None and base in NUMERIC:
+    if rule is not None and base in NUMBERS:  # a CHECK's bounds: min= and max=
         modifiers += _bounds(rule, base, kind.scale)
     typed = base + _default(column)
     if column.primary_key:
@@ -265,6 +263,12 @@ def _field(
     return ":".join([column.python, typed, *modifiers]) + ("?" if column.nullable and not column.primary_key else "")
 
 
+def link_index(table: Table) -> str:
+    """The name of dbgen's index on the second column of a many-to-many's link table."""
+    assert table.link is not None
+    return f"ix_{table.name}_{table.link.right.columns[0]}"
+
+
 def _enumerable(choices: tuple[str, ...], length: int | None) -> bool:
     """Values an enum field can list (as written in a field token), each within the column's length."""
     return bool(choices) and all(
@@ -276,7 +280,8 @@ def _enumerable(choices: tuple[str, ...], length: int | None) -> bool:
 def _bounds(rule: Rule, base: str, scale: int | None) -> list[str]:
     """min= and max= of a number field for a CHECK's bounds; a strict one (> or <) as the nearest value the field
     holds inside it (whole numbers; a decimal's last digit), none for a float."""
-    step = Decimal(1) if base in INTEGERS else Decimal(1).scaleb(-(scale or 0)) if base == "decimal" else None
+    whole = NUMBERS[base] is int
+    step = Decimal(1) if whole else Decimal(1).scaleb(-(scale or 0)) if base == "decimal" else None
     out = []
     for name, value, strict, sign in (("min", rule.low, rule.low_strict, 1), ("max", rule.high, rule.high_strict, -1)):
         if value is None or (strict and step is None):
@@ -284,7 +289,7 @@ def _bounds(rule: Rule, base: str, scale: int | None) -> list[str]:
         if strict:
             assert step is not None
             value += sign * step
-        if base in INTEGERS:
+        if whole:
             value = value.to_integral_value(rounding=ROUND_CEILING if sign > 0 else ROUND_FLOOR)
         out.append(f"{name}={value.normalize():f}")
     return out
@@ -316,7 +321,8 @@ def _index(table: Table, column: Column, *, sortable: bool, trigrams: bool = Fal
     default_name = f"ix_{table.name}_{column.name}"
     search = f"{default_name}_trgm"  # PostgreSQL: the trigram index dbgen makes for the search of a text field
     own = [i for i in table.indexes if i.columns == (column.name,) and not i.expression and i.name != search]
-    unsearched = trigrams and column.type.name in SEARCHED and not any(i.name == search for i in table.indexes)
+    searched = column.type.name in TYPES and TYPES[column.type.name].searchable  # what `q` looks in
+    unsearched = trigrams and searched and not any(i.name == search for i in table.indexes)
     unique = next((i for i in own if i.unique), None)
     if column.unique and unique is None:
         return ["unique"]  # a constraint the inspector gave without an index of its own
@@ -372,7 +378,7 @@ def _link(table: Table, models: dict[str, _Model], left: list[LeftOut]) -> None:
     other = link.right.columns[0]
     if other != f"{target.table.names.module}_id":
         parts.append(f"right={other}")
-    if not any(i.columns == (other,) and i.name == f"ix_{table.name}_{other}" for i in table.indexes):
+    if not any(i.columns == (other,) and i.name == link_index(table) for i in table.indexes):
         parts.append("noindex")  # dbgen's index on the other column is not there (another of its own stays)
     token = ":".join(parts)
     owner.relations.append((target.table.names.cls, token, True))
