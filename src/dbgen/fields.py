@@ -785,7 +785,9 @@ def _modified(token: str, kind: str, modifiers: list[str], named: dict[str, str]
             base, column="DateTime", migration="sa.DateTime()", column_import="", schema="NaiveDatetime",
             schema_imports=("from pydantic import NaiveDatetime",), sortable=False,
             samples=('"2024-01-02T03:04:05"', '"2024-02-03T04:05:06"', '"2024-03-04T05:06:07"'),
-            numbered='f"{2000 + n}-01-02T03:04:05"', seed="datetime(2000, 1, 1) + timedelta(seconds=n)",
+            # Within 2000-2037 for every n (MySQL's TIMESTAMP ends in 2038), distinct for 2280 rows in a row.
+            numbered='f"{2000 + n % 38}-01-02T03:{n // 38 % 60:02d}:05"',
+            seed="datetime(2000, 1, 1) + timedelta(seconds=n)",
             seed_imports=("from datetime import datetime, timedelta",),
         )  # fmt: skip
     if "jsonb" in modifiers:
@@ -925,6 +927,12 @@ _INT_LIMITS = {
 STR_LIMIT = 10_485_760  # the longest VARCHAR of PostgreSQL; each backend narrows it (backends.Backend.varchar)
 
 
+def _last_digits(length: int, width: int) -> str:
+    """An expression of `n` for a text of at most `length` characters: n's last `length` digits, zero-padded to
+    `width` (distinct for 10**length consecutive rows)."""
+    return f'f"{{n % {10**length}:0{width}d}}"' if length < 12 else f'f"{{n:0{width}d}}"'
+
+
 def _bound(token: str, kind: str, key: str, raw: str | None, base: FieldType | None = None) -> Decimal | None:
     if raw is None:
         return None
@@ -1031,9 +1039,9 @@ def _bounded(token: str, kind: str, bounds: dict[str, str], default: str, base: 
         migration=migration,
         constraint=constraint,
         samples=samples,  # type: ignore[arg-type]
-        numbered=f'f"{{n:0{width}d}}"',
         # n's last `high` digits: within the length for every n (distinct up to 10**high rows)
-        seed=f'f"{{n % {10**high}:0{width}d}}"' if high < 12 else f'f"{{n:0{width}d}}"',
+        numbered=_last_digits(high, width),
+        seed=_last_digits(high, width),
         seed_imports=(),
         min_length=low,
         max_length=high,
@@ -1142,8 +1150,8 @@ def parse_model(
         parsed = parse_field(token, known_models, keys, timestamps=timestamps)
         if parsed.key and parsed.type is not None and parsed.type.python == "str":
             # Numbered in the order they sort as text, so that a list by key is a list in creation order.
-            width = min(parsed.type.max_length, 10)
-            parsed = replace(parsed, type=replace(parsed.type, numbered=f'f"{{n:0{width}d}}"'))
+            width = max(min(parsed.type.max_length, 10), parsed.type.min_length)  # a CHAR(36) key: 36 digits
+            parsed = replace(parsed, type=replace(parsed.type, numbered=_last_digits(parsed.type.max_length, width)))
         if parsed.many and parsed.target == names:
             raise InvalidName(f"field {token!r}: a many-to-many relation links two different models")
         if parsed.single and parsed.target == names:
