@@ -22,7 +22,7 @@ RENTAL = (
         "--no-timestamps",
         "category_id:int:key:auto",
         "name:str:maxlen=25:unique",
-        "parent_id:int:noindex?",
+        "parent_id:int:readonly:noindex?",
     ),
     (
         "add-model",
@@ -170,7 +170,7 @@ RENTAL = (
         "last_name:str:maxlen=45:noindex",
         "email:str:maxlen=320:unique",
         "store:Store:setnull:noindex?",
-        "reports_to:int:noindex?",
+        "reports_to:int:readonly:noindex?",
         "active:bool=true:noindex",
         "picture:bytes?",
         "hourly_rate:decimal:precision=6:scale=2:min=0:noindex?",
@@ -236,8 +236,8 @@ def test_parents_come_first_and_cycles_wait_for_add_field(rental: Schema) -> Non
         added.add(model.cls)
         for token in model.later:
             assert token.split(":")[1].removesuffix("?") in added
-    # a relation to its own table is a plain field for now (its foreign key stays in the database)
-    assert "parent_id:int:noindex?" in specs.model("Category").fields and not specs.model("Category").later
+        # a relation to its own table is served read-only for now (its foreign key stays in the database)
+    assert "parent_id:int:readonly:noindex?" in specs.model("Category").fields and not specs.model("Category").later
     assert not specs.model("Staff").later
 
 

@@ -218,7 +218,12 @@ def _table(raw: Raw, table: str, names: dict[str, ModelNames], renames: list[Ren
     for found_col in raw.columns.get(table, []):
         domain = getattr(found_col["type"], "name", None)
         if type(found_col["type"]).__name__ == "DOMAIN" and domain in raw.domains:
-            checks += [Check(f"{domain}.{c['name']}", c["check"]) for c in raw.domains[domain]]
+            # The domain's checks as the column's own: VALUE is the column (its bounds become the field's).
+            column = f'"{found_col["name"]}"'.replace("\\", "\\\\")  # a replacement string: backslashes doubled
+            checks += [
+                Check(f"{domain}.{c['name']}", re.sub(r"\bVALUE\b", column, c["check"], flags=re.I))
+                for c in raw.domains[domain]
+            ]
     blocked = [c for c in columns if c.access == LEFT_OUT and not c.nullable and c.default is None and not c.computed]
     return Table(
         name=table,

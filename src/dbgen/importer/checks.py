@@ -40,7 +40,7 @@ def column_rules(checks: tuple[Check, ...]) -> dict[str, Rule]:
         if found is None:
             continue
         column, rule = found
-        rules[column] = _merged(rules.get(column), rule)
+        rules[column] = merged(rules.get(column), rule)
     return rules
 
 
@@ -58,12 +58,12 @@ def _rule(sql: str) -> tuple[str, Rule] | None:
             if values is None:
                 return None
             columns.add(listed[1])
-            rule = _merged(rule, Rule(choices=values))
+            rule = merged(rule, Rule(choices=values))
         elif compared:
             columns.add(compared[1])
             value, strict = Decimal(compared[3]), compared[2] in (">", "<")
             bound = Rule(low=value, low_strict=strict) if ">" in compared[2] else Rule(high=value, high_strict=strict)
-            rule = _merged(rule, bound)
+            rule = merged(rule, bound)
         else:
             return None
     return (columns.pop(), rule) if len(columns) == 1 else None
@@ -113,7 +113,7 @@ def _values(listed: str) -> tuple[str, ...] | None:
     return tuple(items) or None
 
 
-def _merged(old: Rule | None, new: Rule) -> Rule:
+def merged(old: Rule | None, new: Rule) -> Rule:
     """Both rules at once: the values in both lists, the tighter of each bound."""
     if old is None:
         return new

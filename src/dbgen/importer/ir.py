@@ -37,6 +37,9 @@ class ColumnType:
     # and TIMESTAMP, a PostgreSQL domain), as the dialect compiles it: the project's `alembic check` compares such a
     # column as equal to its model while the database keeps this type.
     kept: str = ""
+    # An integer type's own range where it is narrower than the field type's (MySQL's YEAR, TINYINT, MEDIUMINT,
+    # unsigned): the field's min= and max=, so that the API refuses what the database would.
+    bounds: tuple[int, int] | None = None
 
     def __str__(self) -> str:
         if self.name == "str" and self.length:

@@ -12,11 +12,11 @@ a model added later (a cycle) or to the model itself is written by `dbgen add-fi
 from __future__ import annotations
 
 import shlex
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from decimal import ROUND_CEILING, ROUND_FLOOR, Decimal
 
 from dbgen.fields import NUMBERS, TYPES
-from dbgen.importer.checks import Rule, column_rules
+from dbgen.importer.checks import Rule, column_rules, merged
 from dbgen.importer.ir import COMPOSITE, LEFT_OUT, LINK, READ_ONLY, Column, ForeignKey, Index, LeftOut, Schema, Table
 from dbgen.naming import ModelNames
 
@@ -136,10 +136,17 @@ def _model(schema: Schema, table: Table, left: list[LeftOut], served: set[str]) 
     if not timestamps:
         model.options.append("--no-timestamps")
     relations = {fk.columns[0]: fk for fk in table.foreign_keys if _relation(table, fk, left, served)}
+    # The columns of the foreign keys that stay plain columns: shown, never written, since a value the API or its
+    # tests would write must name a row the database holds (the key stays in the database and the baseline).
+    referring = {
+        c for fk in table.foreign_keys if fk.target_model and fk.columns[0] not in relations for c in fk.columns
+    }
     rules = column_rules(table.checks)  # what its CHECK constraints say about one column each, simply
     for position, column in enumerate(table.columns):
         if column.access == LEFT_OUT:
             continue  # in the schema's own list, with its reason
+        if column.name in referring and not column.primary_key and not _unique(table, column):
+            column = replace(column, access=READ_ONLY)
         if timestamps and column.name in ("created_at", "updated_at"):
             continue  # dbgen's TimestampMixin
         if column.name in relations:
@@ -182,13 +189,13 @@ def _relation(table: Table, fk: ForeignKey, left: list[LeftOut], served: set[str
     if not fk.target_model:
         return False  # its target is not imported: the report says so already
     if fk.self_reference:
-        left.append(LeftOut(where, "foreign key", "to its own table: not served yet, its column is a plain field"))
+        left.append(LeftOut(where, "foreign key", "to its own table: not served yet, its column is read-only"))
         return False
     if fk.target_model not in served:
-        left.append(LeftOut(where, "foreign key", "to a table that is not served: its column is a plain field"))
+        left.append(LeftOut(where, "foreign key", "to a table that is not served: its column is read-only"))
         return False
     if len(fk.columns) > 1:
-        left.append(LeftOut(where, "foreign key", "a foreign key of several columns: its columns are plain fields"))
+        left.append(LeftOut(where, "foreign key", "a foreign key of several columns: its columns are read-only"))
         return False
     if fk.on_delete not in ON_DELETE:
         left.append(LeftOut(where, "foreign key", f"ON DELETE {fk.on_delete} has no relation modifier"))
@@ -219,7 +226,7 @@ def _field(
     if base == "array":
         left.append(LeftOut(where, "column", f"{kind.db}: dbgen has no list type"))
         return ""
-    if base == "int" and kind.db.upper().startswith(("SMALLINT", "INT2")):
+    if base == "int" and kind.db.upper().startswith(("SMALLINT", "INT2")) and not kind.unsigned:
         base = "smallint"
     elif base == "str" and rule is not None and _enumerable(rule.choices, kind.length):
         base = f"enum({','.join(rule.choices)})"  # text a CHECK (... IN ...) keeps to these values
@@ -247,16 +254,18 @@ def _field(
             return ""
         base = f"enum({','.join(kind.choices)})"
         modifiers.append(f"native={kind.enum_name}" if kind.enum_name else "native")
+    if kind.bounds is not None:  # the database type's own range, and a CHECK's within it
+        rule = merged(rule, Rule(low=Decimal(kind.bounds[0]), high=Decimal(kind.bounds[1])))
     if rule is not None and base in NUMBERS:  # a CHECK's bounds: min= and max=
         modifiers += _bounds(rule, base, kind.scale)
-    typed = base + _default(column)
+    typed = base + ("" if column.access == READ_ONLY else _default(column))
     if column.primary_key:
         modifiers.append("key:auto" if column.autoincrement and len(table.primary_key.columns) == 1 else "key")
     if column.name != column.python:
         modifiers.append(f"column={column.name}")
     if column.access == READ_ONLY:
         modifiers.append("readonly")
-    if column.default is not None and "=" not in typed[len(base) :] and not column.primary_key:
+    elif column.default is not None and "=" not in typed[len(base) :] and not column.primary_key:
         modifiers.append("dbdefault")
     if not column.primary_key:
         modifiers += _index(table, column, sortable=kind.name in SORTABLE, trigrams=trigrams)
@@ -332,6 +341,10 @@ def _index(table: Table, column: Column, *, sortable: bool, trigrams: bool = Fal
     if plain is not None:
         return [] if plain.name == default_name and sortable and not unsearched else [f"index={plain.name}"]
     return ["noindex"] if sortable or unsearched else []
+
+
+def _unique(table: Table, column: Column) -> bool:
+    return column.unique or any(i.unique and i.columns == (column.name,) for i in table.indexes)
 
 
 def _dbgen_name(index: Index, default_name: str) -> bool:

@@ -56,12 +56,17 @@ def map_type(sa_type: Any, *, backend: str, declared: str = "", unknown: str = "
     if isinstance(sa_type, sa.Boolean) or (isinstance(sa_type, mysql.TINYINT) and sa_type.display_width == 1):
         return ColumnType("bool", db)
     if isinstance(sa_type, mysql.YEAR):
-        return ColumnType("int", db, kept=db)
+        return ColumnType("int", db, kept=db, bounds=(1901, 2155))
     if isinstance(sa_type, sa.Integer):
         unsigned = bool(getattr(sa_type, "unsigned", False))
         big = isinstance(sa_type, sa.BigInteger) or (unsigned and type(sa_type).__name__ in ("INTEGER", "INT"))
         narrow = isinstance(sa_type, mysql.TINYINT | mysql.MEDIUMINT)  # int holds them; it would make an INTEGER
-        return ColumnType("bigint" if big else "int", db, unsigned=unsigned, kept=db if unsigned or narrow else "")
+        bits = {"TINYINT": 8, "SMALLINT": 16, "MEDIUMINT": 24, "INTEGER": 32, "INT": 32}.get(type(sa_type).__name__)
+        bounds = None
+        if bits and (unsigned or narrow):
+            bounds = (0, 2**bits - 1) if unsigned else (-(2 ** (bits - 1)), 2 ** (bits - 1) - 1)
+        kept = db if unsigned or narrow else ""
+        return ColumnType("bigint" if big else "int", db, unsigned=unsigned, kept=kept, bounds=bounds)
     if isinstance(sa_type, sa.Float | sa.Double | postgresql.REAL | postgresql.DOUBLE_PRECISION):
         return ColumnType("float", db)
     if isinstance(sa_type, sa.Numeric):
