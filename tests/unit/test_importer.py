@@ -354,6 +354,27 @@ def test_each_backend_type_maps(sa_type: sa.TypeEngine[object], backend: str, ex
 
 
 @pytest.mark.parametrize(
+    ("sa_type", "bounds"),
+    [
+        (mysql.YEAR(), (1901, 2155)),
+        (mysql.TINYINT(), (-128, 127)),
+        (mysql.TINYINT(unsigned=True), (0, 255)),
+        (mysql.SMALLINT(unsigned=True), (0, 65535)),
+        (mysql.MEDIUMINT(), (-(2**23), 2**23 - 1)),
+        (mysql.INTEGER(unsigned=True), (0, 2**32 - 1)),
+        (mysql.INTEGER(), None),  # the field type's own range
+        (mysql.BIGINT(unsigned=True), None),  # past bigint's: left to the database
+    ],
+)
+def test_narrow_integer_types_bound_their_fields(
+    sa_type: sa.TypeEngine[object], bounds: tuple[int, int] | None
+) -> None:
+    """Fails if a MySQL integer type narrower than its field's (YEAR, TINYINT, unsigned) does not give its range, so
+    that the API would take values the database refuses and the generated tests would write them."""
+    assert map_type(sa_type, backend="mysql").bounds == bounds
+
+
+@pytest.mark.parametrize(
     ("text", "kind", "value"),
     [
         ("'feature'::character varying", "str", "feature"),
