@@ -161,11 +161,13 @@ def demo(session: nox.Session) -> None:
 
 @nox.session
 def bench(session: nox.Session) -> None:
-    """Benchmarks, not tests: CLI speed against copier, add-model and update speed; numbers go to bench/results/."""
+    """Benchmarks, not tests: CLI speed against copier; add-model, update and import speed. Numbers: bench/results/."""
     install(session)
     session.run("python", "bench/cli_speed.py")
     session.run("python", "bench/add_model_speed.py")
     session.run("python", "bench/update_speed.py")
+    for db in ("sqlite", "postgres", "mysql"):  # a 100-table schema: read, and made a project of
+        session.run("python", "bench/import_speed.py", "--db", db)
 
 
 @nox.session(python="3.12")

@@ -305,9 +305,32 @@ def _parse(
 
 
 def _spec_of(project: Project, key: str) -> ModelSpec:
-    """Rebuild an added model's spec from the answers file (its relations resolve against the project)."""
+    """Rebuild an added model's spec from the answers file (its relations resolve against the project).
+
+    Kept by what it is made of: its own answers, and those of the models it refers to (their keys and tables), so
+    that an import of a hundred tables, which asks for every spec after each add-model, parses each model once."""
     added = project.added[key]
-    return _parse(project, key, added.fields, added.owned, **_options(added))
+    own = (project.answers["db"], project.auth, project.answers.get("table_prefix", ""), key, _answers_of(added))
+    kept = _SPECS.get(own)
+    if kept is not None and kept[0] == _referred(project, kept[1]):
+        return kept[1]
+    spec = _parse(project, key, added.fields, added.owned, **_options(added))
+    _SPECS[own] = (_referred(project, spec), spec)
+    return spec
+
+
+_SPECS: dict[tuple[Any, ...], tuple[tuple[Any, ...], ModelSpec]] = {}
+
+
+def _answers_of(added: AddedModel) -> tuple[Any, ...]:
+    return (tuple(added.fields), added.owned, added.table, added.timestamps, tuple(added.indexes), tuple(added.uniques))
+
+
+def _referred(project: Project, spec: ModelSpec) -> tuple[Any, ...]:
+    """The answers of the added models a spec refers to (None for a built-in one)."""
+    return tuple(
+        (target, _answers_of(project.added[target]) if target in project.added else None) for target in _targets(spec)
+    )
 
 
 def _options(added: AddedModel) -> dict[str, Any]:
