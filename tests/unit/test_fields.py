@@ -557,7 +557,7 @@ def test_a_key_replaces_the_id_and_relations_refer_to_it() -> None:
     (code,) = currency.keys
     assert code.key and not code.auto and not code.indexed and not code.searchable and code.sortable
     assert code.path == "Annotated[str, Path(min_length=1, max_length=3), AfterValidator(storable)]"
-    assert code.type is not None and code.type.numbered == 'f"{n % 1000:03d}"'  # "010" sorts after "009"; within its length
+    assert code.type is not None and code.type.numbered == 'f"{n % 1000:03d}"'  # "010" sorts after "009"
     film_id = parse_field("film_id:int:key:auto", KNOWN)
     assert film_id.auto and film_id.path == "Annotated[int, Path(ge=1, le=2**31 - 1)]"
     assert parse_field("token:uuid:key", KNOWN).path == "UUID"
