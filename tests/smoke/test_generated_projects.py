@@ -57,11 +57,14 @@ class Project:
     auth: str = "jwt"
     example: bool = True
 
-    def run(self, *args: str, check: bool = True, input: str | None = None) -> subprocess.CompletedProcess[str]:
+    def run(
+        self, *args: str, check: bool = True, input: str | None = None, env: dict[str, str] | None = None
+    ) -> subprocess.CompletedProcess[str]:
+        """`python -m ARGS` in the project, with its variables and `env`'s over them."""
         result = subprocess.run(
             [sys.executable, "-m", *args],
             cwd=self.root,
-            env=self.env,
+            env=self.env | (env or {}),
             input=input,
             capture_output=True,
             text=True,

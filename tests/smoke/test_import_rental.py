@@ -1,29 +1,34 @@
 """The rental schema of tests/fixtures/schemas (about 20 related tables with rows: PascalCase names, natural and
 identity keys, a link table, enums, domains, CHECK constraints, unnamed constraints, columns of types SQLAlchemy has no
 class for) adopted as the generated README says, on each SQL backend: `dbgen new --from-database`, then on that
-database `alembic stamp 0000`, `alembic upgrade head` and `alembic check`, which must find nothing to do; and the
-project passes its own ruff."""
+database `alembic stamp 0000`, `alembic upgrade head` and `alembic check`, which must find nothing to do; a superuser
+then reads the rows that were there and writes new ones through the served API and admin; and the project passes
+its own ruff and its own test suite."""
 
 from __future__ import annotations
 
 import os
+import re
 import subprocess
 import sys
 from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
 
+import httpx
 import pytest
 
 from dbgen.backends import BACKENDS
 from tests.schemas import SCHEMAS, sqlite_database, url
-from tests.smoke.servers import require
+from tests.smoke import serve
+from tests.smoke.servers import fresh_database, require
 from tests.smoke.test_generated_projects import Project
 from tests.smoke.test_import_schemas import database
 
 pytestmark = pytest.mark.smoke
 
 SOURCE = str(Path(__file__).parents[2] / "src")
+ADMIN, PASSWORD = "admin@example.com", "a long enough password"
 
 
 @contextmanager
@@ -38,10 +43,12 @@ def rental_database(db: str, folder: Path) -> Iterator[str]:
 
 
 @pytest.mark.parametrize("db", ["sqlite", "postgres", "mysql"])
-def test_the_rental_database_is_adopted_with_nothing_left_to_migrate(db: str, tmp_path: Path) -> None:
-    """Fails if the import of the rental schema fails, or if after the README's steps `alembic check` proposes any
+def test_the_rental_database_is_adopted_served_and_tested(db: str, tmp_path: Path) -> None:
+    """Fails if the import of the rental schema fails; if after the README's steps `alembic check` proposes any
     change to the database the project was made from (a type, a key's nullability, a constraint or index the models
-    name otherwise, a foreign key's rule, a comment), or if the project does not pass its ruff."""
+    name otherwise, a foreign key's rule, a comment); if the served app does not show the rows that were there, or
+    cannot create, change and delete rows of the existing tables; or if the project fails its ruff or its own
+    tests."""
     require(db)
     with rental_database(db, tmp_path) as source:
         env = {k: v for k, v in os.environ.items() if not k.startswith(("DATABASE_URL", "TEST_DATABASE_URL"))}
@@ -63,3 +70,57 @@ def test_the_rental_database_is_adopted_with_nothing_left_to_migrate(db: str, tm
         assert "No new upgrade operations detected" in check.stdout + check.stderr, check.stdout + check.stderr
         project.run("ruff", "check", ".")
         project.run("ruff", "format", "--check", ".")
+        project.run("app.create_superuser", ADMIN, input=PASSWORD + "\n")
+        with serve.serving(project.root, project.env, log=tmp_path / "app.log") as base:
+            served_as_before(base)
+    with fresh_database(db) as urls:  # the project's own suite, on a database of its own
+        suite = project.run("pytest", "-q", "-p", "no:cacheprovider", check=False, env=urls)
+        assert suite.returncode == 0, suite.stdout[-5000:] + suite.stderr[-2000:]
+
+
+def served_as_before(base: str) -> None:
+    """A superuser reads the rows the database had before the import, through the API and the admin, and
+    creates, changes and deletes rows of its tables."""
+    with httpx.Client(base_url=base + "/api/v1", timeout=30) as api:
+        token = api.post("/auth/token", data={"username": ADMIN, "password": PASSWORD})
+        assert token.status_code == 200, token.text
+        api.headers["Authorization"] = f"Bearer {token.json()['access_token']}"
+        films = api.get("/films", params={"sort_by": "film_id"}).json()["items"]
+        assert [f["title"] for f in films] == ["Academy Dinosaur", "Ace Goldfinger"]
+        assert api.get("/films/1").json()["rating"] == "PG"
+        assert [x["name"] for x in api.get("/languages").json()["items"]] == ["English", "French", "Italian"]
+        assert api.get("/currencies/JPY").json() == {"code": "JPY", "name": "Yen", "minor_units": 0}
+        created = api.post(
+            "/films", json={"title": "Alien Center", "language_id": 3, "code": "8b3e4c1a-6d2c-43d4-a5f6-a7b8c9d0e1f2"}
+        )
+        assert created.status_code == 201, created.text
+        new = created.json()
+        assert new["film_id"] == 3 and new["rental_rate"] == "4.99"  # after the existing rows; the database's default
+        changed = api.patch("/films/1", json={"title": "Academy Dinosaur II"})
+        assert changed.status_code == 200, changed.text
+        assert api.get("/films/1").json()["title"] == "Academy Dinosaur II"
+        assert api.delete(f"/films/{new['film_id']}").status_code == 204
+        assert api.get(f"/films/{new['film_id']}").status_code == 404
+        refused = api.delete("/languages/1")  # films refer to it (ON DELETE RESTRICT)
+        assert refused.status_code == 409, refused.text
+    with httpx.Client(base_url=base + "/admin", timeout=30, follow_redirects=True) as admin:
+        signed_in = admin.post(
+            "/login", data={"username": ADMIN, "password": PASSWORD, "csrftoken": _csrf(admin, "/login")}
+        )
+        assert signed_in.status_code == 200, signed_in.text
+        assert "Academy Dinosaur II" in admin.get("/film/list").text
+        assert "Mary" in admin.get("/customer/detail", params={"pk": 1}).text
+        form = {"name": "Spain", "code": "ES", "csrftoken": _csrf(admin, "/country/create")}
+        assert admin.post("/country/create", data=form).status_code == 200
+        assert "Spain" in admin.get("/country/list").text
+        form = {"name": "España", "code": "ES", "csrftoken": _csrf(admin, "/country/edit?pk=3")}
+        assert admin.post("/country/edit", params={"pk": 3}, data=form).status_code == 200
+        assert "España" in admin.get("/country/detail", params={"pk": 3}).text
+
+
+def _csrf(browser: httpx.Client, url: str) -> str:
+    page = browser.get(url)
+    assert page.status_code == 200, page.text
+    found = re.search(r'name="csrftoken" value="([^"]+)"', page.text)
+    assert found, page.text
+    return found.group(1)
