@@ -283,6 +283,7 @@ class Field:
     key: bool = False  # `code:str:maxlen=3:key`: (part of) the primary key, in place of `id`
     auto: bool = False  # `film_id:int:key:auto`: the database numbers it; never in a body
     target_key: Field | None = None  # a relation to a model with a key of its own: that key (None: its `id`)
+    itself: bool = False  # `parent:Category?` on Category: a relation of the model to itself (set by parse_model)
 
     @property
     def is_relation(self) -> bool:
@@ -386,6 +387,8 @@ class Field:
         """An expression of `n` (the row's number) and `seeding` (app.seed.Seeding) giving the field's value in the
         n-th seeded row: a valid value, distinct per row where the field is unique, an existing record's id for a
         relation, and None in every fifth row of an optional field."""
+        if self.itself:
+            return "None"  # the rows of its own table are being seeded: none to refer to yet
         if self.target is not None:
             method = "parents" if self.many else "parent"
             value = f'seeding.{method}("{self.target.table}", n)'
@@ -1147,7 +1150,7 @@ def parse_model(
     fields: list[Field] = []
     seen: dict[str, str] = {}
     for token in tokens:
-        parsed = parse_field(token, known_models, keys, timestamps=timestamps)
+        parsed = parse_field(token, {**known_models, names.cls: names}, keys, timestamps=timestamps)
         if parsed.key and parsed.type is not None and parsed.type.python == "str":
             # Numbered in the order they sort as text, so that a list by key is a list in creation order.
             width = max(min(parsed.type.max_length, 10), parsed.type.min_length)  # a CHAR(36) key: 36 digits
@@ -1155,7 +1158,12 @@ def parse_model(
         if parsed.many and parsed.target == names:
             raise InvalidName(f"field {token!r}: a many-to-many relation links two different models")
         if parsed.single and parsed.target == names:
-            raise InvalidName(f"field {token!r}: a relation of a model to itself is not supported yet")
+            if not parsed.optional:
+                raise InvalidName(
+                    f"field {token!r}: a relation of a model to itself is optional ({token.removesuffix('?')}?): the "
+                    "first record has none to refer to"
+                )
+            parsed = replace(parsed, itself=True)
         if parsed.many and parsed.link == f"{names.module}_id":
             raise InvalidName(f"field {token!r}: its links would need two {parsed.link!r} columns; name it otherwise")
         for taken in parsed.identifiers:
@@ -1240,6 +1248,8 @@ def check_backend(spec: ModelSpec, db: str) -> None:
     if db == "mongo" and spec.indexes:
         raise InvalidName("--index and --unique name SQL indexes; a MongoDB project indexes each field itself")
     for f in spec.fields:
+        if f.itself and db == "mongo":
+            raise InvalidName(f"field {f.spec!r}: a relation of a model to itself is for SQL databases, not MongoDB")
         if f.type is None:
             continue
         parts = f.spec.removesuffix("?").split(":")[2:]

@@ -28,6 +28,10 @@ PRODUCT = [
 ]  # fmt: skip  # a public list: cached by its ETag
 NOTE = ["Note", "title:str", "category:Category", "--owned"]  # records of the signed-in user who made them
 ADDED = (CATEGORY, TAG, PRODUCT, NOTE)
+# SQL: categories nest (add-field of a relation of the model to itself), which brings Category a test of the
+# reference and a query plan for its filter.
+PARENT = ["Category", "parent:Category:setnull?"]
+PARENT_TESTS, PARENT_PLANS = 1, 1
 # The tests each added model brings (its tests/test_<plural>.py; no other file changes) on a SQL backend, with or
 # without the example Item. Product's: 48 as added, and stock's sort, cursor and edge tests (sku's four come and
 # go). Each has its access matrix (a test per caller: 5, Note's 6 with its owner, Tag's 6 with an editor), the
@@ -124,6 +128,10 @@ def test_add_and_remove_models(db: str, example: bool, tmp_path: Path) -> None:
         # The base suite, as test_generated_projects counts and runs it; here the browser test is deselected.
         base = TESTS[db, "jwt", example] - 1
         added_tests = {model: n - (0 if BACKENDS[db].is_sql else EDGE_TESTS[model]) for model, n in ADDED_TESTS.items()}
+        added_plans = dict(QUERY_PLAN_TESTS)
+        if BACKENDS[db].is_sql:
+            added_tests["Category"] += PARENT_TESTS
+            added_plans["Category"] += PARENT_PLANS
 
         role = dbgen(project, "add-role", "editor")
         assert role.returncode == 0, role.stderr
@@ -137,6 +145,9 @@ def test_add_and_remove_models(db: str, example: bool, tmp_path: Path) -> None:
         added = dbgen(project, "add-field", "Product", "stock:int=0", "sku:str:unique?")
         assert added.returncode == 0, added.stderr
         assert "sku: str | None" in (root / "app/schemas/product.py").read_text()
+        if BACKENDS[db].is_sql:
+            nested = dbgen(project, "add-field", *PARENT)
+            assert nested.returncode == 0, nested.stderr
         removed = dbgen(project, "remove-field", "Product", "sku")
         assert removed.returncode == 0, removed.stderr
         # Access: Category's writers widen to every signed-in user; its route and tests follow.
@@ -176,7 +187,7 @@ def test_add_and_remove_models(db: str, example: bool, tmp_path: Path) -> None:
         # own; none of the base's lost.
         assert {args[0]: per_file[f"tests/test_{ModelNames.of(args[0]).plural}.py"] for args in ADDED} == added_tests
         assert grown_plans - per_file[PLANS] == QUERY_PLAN_TESTS["Product"]
-        plans = sum(QUERY_PLAN_TESTS.values()) - QUERY_PLAN_TESTS["Product"]
+        plans = sum(added_plans.values()) - added_plans["Product"]
         assert everything == base + ROLE_TESTS + sum(added_tests.values()) - added_tests["Product"] + plans
         assert admin_views(project) == built_in | {"category", "note", "tag"}
 

@@ -588,11 +588,18 @@ def test_a_key_of_several_fields_is_refused_for_now_and_relations_to_one_always(
         parse_model("Product", ["category:Category"], KNOWN, target_keys=keys)
 
 
-def test_a_relation_without_an_index_is_no_filter_and_a_relation_to_itself_is_refused() -> None:
+def test_a_relation_without_an_index_is_no_filter_and_a_relation_to_itself_is_optional() -> None:
     """Fails if a relation marked :noindex (a foreign key its database has no index for) still gets an index or a
-    list filter (the filter would scan the table), or if a relation of a model to itself is accepted half-written."""
+    list filter (the filter would scan the table), if a required relation of a model to itself is accepted (its
+    first record could not be made), or if an optional one is not marked as such (seeded rows would refer to rows
+    of their own table that are not there yet)."""
     plain, bare = parse_field("category:Category", KNOWN), parse_field("category:Category:noindex", KNOWN)
     assert (plain.indexed, plain.filterable) == (True, True)
     assert (bare.indexed, bare.own_index, bare.filterable, bare.is_relation) == (False, False, False, True)
-    with pytest.raises(InvalidName, match="a relation of a model to itself is not supported yet"):
-        parse_model("Category", ["name:str", "parent:Category?"], KNOWN)
+    with pytest.raises(InvalidName, match="a relation of a model to itself is optional"):
+        parse_model("Category", ["name:str", "parent:Category"], KNOWN)
+    spec = parse_model("Category", ["name:str", "parent:Category:setnull?"], KNOWN)
+    parent = spec.fields[1]
+    assert parent.itself and parent.single and parent.seed == "None" and not spec.fields[0].itself
+    with pytest.raises(InvalidName, match="to itself is for SQL databases"):
+        check_backend(spec, "mongo")

@@ -157,7 +157,9 @@ def _context(
     elif policy is None:
         added = project.added.get(spec.names.cls)
         policy = added.policy if added is not None else access.default(spec.owned)
-    specs = {name: _spec_of(project, name) for name in project.added}
+    # Its own spec as it is being written: a relation to itself makes it its own parent.
+    specs = {name: _spec_of(project, name) for name in project.added if name != spec.names.cls}
+    specs[spec.names.cls] = spec
     children = [
         Child(other.names, f.name, f.column, f.reverse)
         for other in specs.values()
@@ -193,8 +195,8 @@ def _rewrite_parents(project: Project, plan: Plan, spec: ModelSpec, base: dict[s
     if not project.backend.is_sql:
         return
     for target in dict.fromkeys(_targets(spec, many=False)):  # once each, however many relations lead there
-        if target not in project.added:
-            continue  # built-in parents get a marker line instead (see registrations)
+        if target not in project.added or target == spec.names.cls:
+            continue  # built-in parents get a marker line instead (see registrations); itself is written already
         parent = _spec_of(project, target)
         path = f"app/models/{parent.names.module}.py"
         recorded = project.added[target].files.get(path)
