@@ -103,6 +103,14 @@ def served_as_before(base: str) -> None:
         assert api.get(f"/films/{new['film_id']}").status_code == 404
         refused = api.delete("/languages/1")  # films refer to it (ON DELETE RESTRICT)
         assert refused.status_code == 409, refused.text
+        # category.parent_id refers to its own table: a relation like any other
+        assert api.get("/categories/2").json()["parent_id"] == 1  # Crime, under Drama
+        nested = api.post("/categories", json={"name": "Heist", "parent_id": 2})
+        assert nested.status_code == 201, nested.text
+        orphan = api.post("/categories", json={"name": "Noir", "parent_id": 999})
+        assert orphan.status_code == 422 and orphan.json()["detail"][0]["msg"] == "no category with this id"
+        assert api.delete("/categories/2").status_code == 204  # ON DELETE SET NULL: Heist stays, at the top
+        assert api.get(f"/categories/{nested.json()['category_id']}").json()["parent_id"] is None
     with httpx.Client(base_url=base + "/admin", timeout=30, follow_redirects=True) as admin:
         signed_in = admin.post(
             "/login", data={"username": ADMIN, "password": PASSWORD, "csrftoken": _csrf(admin, "/login")}

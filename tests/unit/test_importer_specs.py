@@ -22,7 +22,7 @@ RENTAL = (
         "--no-timestamps",
         "category_id:int:key:auto",
         "name:str:maxlen=25:unique",
-        "parent_id:int:readonly:noindex?",
+        "parent:Category:setnull:noindex?",
     ),
     (
         "add-model",
@@ -170,7 +170,7 @@ RENTAL = (
         "last_name:str:maxlen=45:noindex",
         "email:str:maxlen=320:unique",
         "store:Store:setnull:noindex?",
-        "reports_to:int:readonly:noindex?",
+        "reports_to_staff:Staff:column=reports_to:setnull:noindex?",
         "active:bool=true:noindex",
         "picture:bytes?",
         "hourly_rate:decimal:precision=6:scale=2:min=0:noindex?",
@@ -224,20 +224,21 @@ def test_rental_becomes_these_add_model_lines(rental: Schema) -> None:
 
 
 def test_parents_come_first_and_cycles_wait_for_add_field(rental: Schema) -> None:
-    """Fails if a model is added before a model it refers to, or if a relation to the model itself (or back along a
-    cycle) is written in add-model, where the model it names does not exist yet."""
+    """Fails if a model is added before a model it refers to (other than itself, which add-model writes with it), or
+    if a relation back along a cycle is written in add-model, where the model it names does not exist yet."""
     specs = convert(rental)
     added: set[str] = set()
     for model in specs.models:
         for token in model.fields:
             target = token.split(":")[1].removesuffix("?").removesuffix("[]")
             if target[:1].isupper():
-                assert target in added, f"{model.cls} refers to {target} before it is added"
+                assert target in added | {model.cls}, f"{model.cls} refers to {target} before it is added"
         added.add(model.cls)
         for token in model.later:
             assert token.split(":")[1].removesuffix("?") in added
-        # a relation to its own table is served read-only for now (its foreign key stays in the database)
-    assert "parent_id:int:readonly:noindex?" in specs.model("Category").fields and not specs.model("Category").later
+    # a relation to its own table (optional, as add-model takes it) is written with the model
+    assert "parent:Category:setnull:noindex?" in specs.model("Category").fields and not specs.model("Category").later
+    assert "reports_to_staff:Staff:column=reports_to:setnull:noindex?" in specs.model("Staff").fields
     assert not specs.model("Staff").later
 
 

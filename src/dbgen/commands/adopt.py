@@ -134,8 +134,8 @@ def unmanaged(reading: Reading, baseline_tables: list[str], everything: list[str
     for item in schema.left_out:
         if item.what == "index":
             indexes.add(item.name.split(".", 1)[1] if "." in item.name else item.name)
-    # The foreign keys no relation describes: to a table that is not a model, of several columns, to their own
-    # table; by table and columns, as SQLite's have no names.
+    # The foreign keys no relation describes: to a table that is not a model, of several columns, required ones to
+    # their own table; by table and columns, as SQLite's have no names.
     not_relations = {item.name for item in specs.left_out if item.what == "foreign key"}
     foreign_keys = {
         foreign_key_signature(table, fk)

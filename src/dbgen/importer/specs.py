@@ -6,7 +6,7 @@ to), and what the grammar cannot say, each with the reason.
         print(spec.line)  # dbgen add-model Actor --table Actor --no-timestamps actor_id:int:key:auto:column=ActorId ...
 
 The grammar is add-model's (ARCHITECTURE.md, "Field grammar"): `name:type[=default][:modifier...][?]`. A relation to
-a model added later (a cycle) or to the model itself is written by `dbgen add-field` once every model is there.
+a model added later (a cycle) is written by `dbgen add-field` once every model is there.
 """
 
 from __future__ import annotations
@@ -188,8 +188,8 @@ def _relation(table: Table, fk: ForeignKey, left: list[LeftOut], served: set[str
     where = foreign_key_signature(table, fk)
     if not fk.target_model:
         return False  # its target is not imported: the report says so already
-    if fk.self_reference:
-        left.append(LeftOut(where, "foreign key", "to its own table: not served yet, its column is read-only"))
+    if fk.self_reference and not all(c.nullable for c in table.columns if c.name in fk.columns):
+        left.append(LeftOut(where, "foreign key", "to its own table, required: its column is read-only"))
         return False
     if fk.target_model not in served:
         left.append(LeftOut(where, "foreign key", "to a table that is not served: its column is read-only"))
@@ -399,10 +399,10 @@ def _link(table: Table, models: dict[str, _Model], left: list[LeftOut]) -> None:
 
 
 def _order(models: dict[str, _Model]) -> tuple[list[str], set[tuple[str, str]]]:
-    """The models parents first (each the first in the schema's order whose parents are all added), and the
-    relations that wait for add-field: to the model itself, and, where models refer to each other in a cycle, an
-    optional one of the cycle (add-field gives a table that holds rows no required field)."""
-    deferred = {(cls, token) for cls, m in models.items() for target, token, _ in m.relations if target == cls}
+    """The models parents first (each the first in the schema's order whose parents are all added; a relation to
+    the model itself is written with it), and the relations that wait for add-field: where models refer to each
+    other in a cycle, an optional one of the cycle (add-field gives a table that holds rows no required field)."""
+    deferred: set[tuple[str, str]] = set()
     order: list[str] = []
     left = list(models)
     while left:
@@ -410,7 +410,7 @@ def _order(models: dict[str, _Model]) -> tuple[list[str], set[tuple[str, str]]]:
             (
                 cls
                 for cls in left
-                if all(t in order or (cls, token) in deferred for t, token, _ in models[cls].relations)
+                if all(t in order or t == cls or (cls, token) in deferred for t, token, _ in models[cls].relations)
             ),
             None,
         )
@@ -422,7 +422,7 @@ def _order(models: dict[str, _Model]) -> tuple[list[str], set[tuple[str, str]]]:
             (not nullable, cls, token)
             for cls in left
             for target, token, nullable in models[cls].relations
-            if target in left and (cls, token) not in deferred
+            if target in left and target != cls and (cls, token) not in deferred
         ]
         _, cls, token = min(waiting, key=lambda w: (w[0], left.index(w[1])))
         deferred.add((cls, token))
