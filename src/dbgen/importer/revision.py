@@ -76,8 +76,13 @@ def render(url: str, tables: list[str]) -> tuple[str, list[str], list[str]]:
             if fk.table is table:
                 table.constraints.discard(fk)
         # SQLite's CHECK constraints may have no name, which the project's naming convention needs: each takes one
-        # as it is (op.f), numbered in its table.
-        unnamed = [c for c in table.constraints if isinstance(c, CheckConstraint) and not c.name]
+        # as it is (op.f), numbered in its table. A named one keeps its name as it is too (the convention would
+        # make promotion_name_valid ck_promotion_promotion_name_valid on a fresh database).
+        checks = [c for c in table.constraints if isinstance(c, CheckConstraint)]
+        unnamed = [c for c in checks if not c.name]
+        for check in checks:
+            if check.name:
+                check.name = conv(str(check.name))
         for number, check in enumerate(sorted(unnamed, key=lambda c: str(c.sqltext)), start=1):
             check.name = conv(f"ck_{table.name}_{number}")
         create = ops.CreateTableOp.from_table(table)
