@@ -76,6 +76,11 @@ def test_the_rental_database_is_adopted_served_and_tested(db: str, tmp_path: Pat
     with fresh_database(db) as urls:  # the project's own suite, on a database of its own
         suite = project.run("pytest", "-q", "-p", "no:cacheprovider", check=False, env=urls)
         assert suite.returncode == 0, suite.stdout[-5000:] + suite.stderr[-2000:]
+        # a CHECK no field expresses refuses one test's sample: that test says so, naming the constraint
+        assert (
+            "XFAIL tests/test_promotions.py::test_create_and_read - the database's check promotion_name_not_reserved"
+            in suite.stdout
+        )
 
 
 def served_as_before(base: str) -> None:
