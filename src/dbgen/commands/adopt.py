@@ -60,7 +60,9 @@ class Reading:
             if model.later:
                 lines.append(f"  {model.later_line}")
         left = [*schema.left_out, *self.specs.left_out]
-        left += [LeftOut(t.name, "table", f"read-only: {t.reason}") for t in schema.models if not t.insertable]
+        left += [
+            LeftOut(t.name, "table", f"rows cannot be created: {t.reason}") for t in schema.models if not t.insertable
+        ]
         lines += omissions(left, schema.renames)
         if schema.taken:
             lines.append(f"dbgen's own tables take the prefix {PREFIX!r}: the database has {', '.join(schema.taken)}")

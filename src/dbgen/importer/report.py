@@ -42,7 +42,7 @@ def _model(table: Table) -> list[str]:
     lines += [f"    unique ({', '.join(u)})" for u in table.uniques]
     lines += [f"    check {c.name}: {c.sql}" for c in table.checks]
     if not table.insertable:
-        lines.append(f"    read-only: {table.reason}")
+        lines.append(f"    rows cannot be created: {table.reason}")
     return lines
 
 
