@@ -192,3 +192,13 @@ def test_uvicorn_serves_health_and_docs(project: Project) -> None:
         project.run("alembic", "upgrade", "head")
     statuses = serve.check(project.root, project.env)
     assert statuses == {"/health/live": 200, "/health/ready": 200, "/docs": 200, "/openapi.json": 200}
+
+
+@pytest.mark.parametrize("db", ["sqlite"])
+def test_the_suite_keeps_its_own_settings_over_a_copied_env_example(db: str, tmp_path: Path) -> None:
+    """Fails if the README's set-up (`cp .env.example .env`, which asks for production's Argon2 cost and job retries
+    seconds apart) changes what the suite runs with: the broker test would time out waiting for a job's last retry."""
+    with generated(db, "jwt", False, tmp_path) as project:
+        (project.root / ".env").write_text((project.root / ".env.example").read_text())
+        suite = project.run("pytest", "-q", "-p", "no:cacheprovider", "tests/test_jobs.py", "tests/test_accounts.py")
+        assert "passed" in suite.stdout and "skipped" not in suite.stdout, suite.stdout
