@@ -85,6 +85,20 @@ def test_types_are_the_closest_dbgen_types(rental: Schema) -> None:
     assert rental.table("address").insertable  # location is nullable: rows can still be created
 
 
+def test_a_required_column_without_a_field_type_leaves_a_table_without_creatable_rows(tmp_path: Path) -> None:
+    """Fails if a table whose NOT NULL column has no dbgen type and no default is not reported as one whose rows
+    the API cannot create (the database would refuse each), or one with a default is."""
+    url = sqlite_database(
+        "CREATE TABLE shape (id INTEGER PRIMARY KEY, outline GEOMETRY NOT NULL);"
+        "CREATE TABLE area (id INTEGER PRIMARY KEY, outline GEOMETRY NOT NULL DEFAULT 'POINT(0 0)');",
+        tmp_path / "shapes.db",
+    )
+    schema = read_schema(url)
+    shape, area = schema.table("shape"), schema.table("area")
+    assert not shape.insertable and shape.reason.startswith("outline (GEOMETRY) is NOT NULL without a default")
+    assert area.insertable and area.column("outline").access == LEFT_OUT
+
+
 def test_keys_defaults_uniques_and_indexes(rental: Schema) -> None:
     """Fails if a key's kind is wrong (SQLite's rowid is the database's own numbering), a constant default loses
     its value or an expression gains one, or a unique column or index is missed."""
