@@ -1029,6 +1029,7 @@ def _bounded(token: str, kind: str, bounds: dict[str, str], default: str, base: 
     words = [s.strip('"') for s in base.samples]
     samples = tuple(f'"{(w + "x" * low)[: max(low, len(w))][:high]}"' for w in words)
     width = max(low, 1)
+    digits = _last_digits(high, width)  # the test rows' values and the seeded rows' alike, within the length
     column, migration = (
         (f"String({high})", f"sa.String(length={high})") if kind == "str" else (base.column, base.migration)
     )
@@ -1042,9 +1043,8 @@ def _bounded(token: str, kind: str, bounds: dict[str, str], default: str, base: 
         migration=migration,
         constraint=constraint,
         samples=samples,  # type: ignore[arg-type]
-        # n's last `high` digits: within the length for every n (distinct up to 10**high rows)
-        numbered=_last_digits(high, width),
-        seed=_last_digits(high, width),
+        numbered=digits,
+        seed=digits,
         seed_imports=(),
         min_length=low,
         max_length=high,
