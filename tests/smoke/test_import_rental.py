@@ -93,6 +93,10 @@ def served_as_before(base: str) -> None:
         films = api.get("/films", params={"sort_by": "film_id"}).json()["items"]
         assert [f["title"] for f in films] == ["Academy Dinosaur", "Ace Goldfinger"]
         assert api.get("/films/1").json()["rating"] == "PG"
+        # film_category, a link with a column of its own (last_update, which the database fills): a many-to-many
+        assert [api.get(f"/films/{n}").json()["category_ids"] for n in (1, 2)] == [[1], [3]]
+        relinked = api.patch("/films/2", json={"category_ids": [3, 1]})
+        assert relinked.status_code == 200 and relinked.json()["category_ids"] == [1, 3], relinked.text
         assert [x["name"] for x in api.get("/languages").json()["items"]] == ["English", "French", "Italian"]
         assert api.get("/currencies/JPY").json() == {"code": "JPY", "name": "Yen", "minor_units": 0}
         created = api.post(

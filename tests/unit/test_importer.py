@@ -42,11 +42,10 @@ def test_tables_are_classified(rental: Schema) -> None:
     """Fails if a link table stops being a many-to-many (or a link with columns stops being a model), if a table
     without a primary key or a view is imported, or if one of them goes missing from the report's lists."""
     kinds = {t.name: t.kind for t in rental.tables}
-    assert kinds["film_actor"] == LINK
-    assert kinds["film_category"] == LINK_MODEL
+    assert kinds["film_actor"] == kinds["film_category"] == LINK  # film_category's last_update: the database's
     assert kinds["film"] == kinds["Actor"] == kinds["opening_hours"] == MODEL
     assert "audit_log" not in kinds and len(kinds) == 19
-    assert [t.name for t in rental.links] == ["film_actor"] and len(rental.models) == 18
+    assert [t.name for t in rental.links] == ["film_actor", "film_category"] and len(rental.models) == 17
     link = rental.table("film_actor").link
     assert link is not None
     assert {(link.left.target_model, link.left_field), (link.right.target_model, link.right_field)} == {
@@ -97,6 +96,33 @@ def test_a_required_column_without_a_field_type_leaves_a_table_without_creatable
     shape, area = schema.table("shape"), schema.table("area")
     assert not shape.insertable and shape.reason.startswith("outline (GEOMETRY) is NOT NULL without a default")
     assert area.insertable and area.column("outline").access == LEFT_OUT
+
+
+def test_a_link_is_a_many_to_many_unless_a_column_of_its_own_needs_a_value(tmp_path: Path) -> None:
+    """Fails if a link table whose other columns the database fills (a default, NULL) is not a many-to-many with
+    those columns left to the database (and listed), or one with a required column of its own (which the client
+    would have to give) becomes one."""
+    url = sqlite_database(
+        "CREATE TABLE tag (id INTEGER PRIMARY KEY, name TEXT NOT NULL);"
+        "CREATE TABLE post (id INTEGER PRIMARY KEY, title TEXT NOT NULL);"
+        "CREATE TABLE post_tag (post_id INTEGER NOT NULL REFERENCES post (id) ON DELETE CASCADE,"
+        " tag_id INTEGER NOT NULL REFERENCES tag (id) ON DELETE CASCADE, added DATETIME NOT NULL DEFAULT"
+        " CURRENT_TIMESTAMP, note TEXT, PRIMARY KEY (post_id, tag_id));"
+        "CREATE TABLE post_editor (post_id INTEGER NOT NULL REFERENCES post (id) ON DELETE CASCADE,"
+        " tag_id INTEGER NOT NULL REFERENCES tag (id) ON DELETE CASCADE, role TEXT NOT NULL,"
+        " PRIMARY KEY (post_id, tag_id));",
+        tmp_path / "links.db",
+    )
+    schema = read_schema(url)
+    assert (schema.table("post_tag").kind, schema.table("post_editor").kind) == (LINK, LINK_MODEL)
+    assert {c.name: c.access for c in schema.table("post_tag").columns if c.access == LEFT_OUT} == {
+        "added": LEFT_OUT,
+        "note": LEFT_OUT,
+    }
+    left = {item.name: item.reason for item in schema.left_out if item.what == "column"}
+    reason = "a link's own column, which the database fills; not served"
+    assert left["post_tag.added"] == left["post_tag.note"] == reason
+    assert "post_editor.role" not in left
 
 
 def test_keys_defaults_uniques_and_indexes(rental: Schema) -> None:
@@ -174,13 +200,14 @@ def test_the_report_lists_everything(rental: Schema) -> None:
     """Fails if the dry-run report leaves out a model's fields, a link table, a left-out column or table with its
     reason, or a rename."""
     report = rental.report()
-    assert report.startswith("Read sqlite:///") and "18 models, 1 link tables" in report
+    assert report.startswith("Read sqlite:///") and "17 models, 2 link tables" in report
     for line in (
         "  Actor -> Actor (/actors)",
         "    ActorId -> actor_id: int  [key (identity)]",
         "    rental_rate: decimal(4,2)  [required, default Decimal('4.99')]",
         "    reports_to_staff -> itself by reports_to (ON DELETE SET NULL)",
         "  film_actor: ",
+        "  film_category: ",
         "  table audit_log: no primary key: rows cannot be read, changed or deleted one by one",
         "  column address.location: left-out: GEOMETRY has no dbgen type",
         "  view customer_list: a view stays in the database; it is not served",

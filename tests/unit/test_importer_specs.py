@@ -98,6 +98,7 @@ RENTAL = (
         "size_bytes:bigint:noindex?",
         "score:float:single:noindex?",
         "last_update:datetime:naive:dbdefault:noindex",
+        "categories:Category[]:through=film_category:noindex",
     ),
     (
         "add-model",

@@ -86,7 +86,7 @@ def build(
     names = _model_names(keyed, builtin, renames)
     built = [_table(raw, t, names, renames, left) for t in keyed]
     _unique_names("table", [(t, names[t].cls) for t in keyed])
-    built = [_classify(t, names) for t in built]
+    built = [_classify(t, names, left) for t in built]
     enums = tuple(sorted(raw.enums.items()))
     taken = tuple(t for t in DBGEN_TABLES if t in raw.tables)
     left += [LeftOut(i, "index", "an expression index stays in the database") for i in raw.skipped_indexes]
@@ -343,8 +343,9 @@ def _foreign_key(table: str, fk: dict[str, Any], names: dict[str, ModelNames], c
     )
 
 
-def _classify(table: Table, names: dict[str, ModelNames]) -> Table:
-    """Relations named, and a table of two foreign keys that are its whole key and all its columns, a link."""
+def _classify(table: Table, names: dict[str, ModelNames], omitted: list[LeftOut]) -> Table:
+    """Relations named; a table of two foreign keys that are its whole key is a link: a many-to-many when the
+    database fills every other column it has (a default, NULL), else a link with columns of its own."""
     from dataclasses import replace
 
     pythons = {c.name: c.python for c in table.columns}
@@ -380,6 +381,12 @@ def _classify(table: Table, names: dict[str, ModelNames]) -> Table:
         # link tables' keys do, and an index on the other column serves the other side's.
         left, right = sorted(linking, key=lambda fk: table.primary_key.columns.index(fk.columns[0]))
         link = Link(left, right, names[right.target].plural, names[left.target].plural)
-        only_keys = {c.name for c in table.columns} == pk
-        return replace(table, kind=LINK if only_keys else LINK_MODEL, link=link)
+        own = [c for c in table.columns if c.name not in pk and c.access != LEFT_OUT]
+        if any(not c.nullable and c.default is None and not c.computed for c in own):
+            return replace(table, kind=LINK_MODEL, link=link)  # a link needs a value the client would give
+        # A column of its own (`last_update DEFAULT now()`) stays the database's: links are written without it.
+        reason = "a link's own column, which the database fills; not served"
+        omitted += [LeftOut(f"{table.name}.{c.name}", "column", reason) for c in own]
+        columns = tuple(replace(c, access=LEFT_OUT, reason=reason) if c in own else c for c in table.columns)
+        return replace(table, kind=LINK, link=link, columns=columns)
     return table
