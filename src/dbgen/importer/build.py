@@ -224,7 +224,7 @@ def _table(raw: Raw, table: str, names: dict[str, ModelNames], renames: list[Ren
                 Check(f"{domain}.{c['name']}", re.sub(r"\bVALUE\b", column, c["check"], flags=re.I))
                 for c in raw.domains[domain]
             ]
-    blocked = [c for c in columns if c.access == LEFT_OUT and not c.nullable and c.default is None and not c.computed]
+    blocked = [c for c in columns if c.access == LEFT_OUT and c.needs_value]
     return Table(
         name=table,
         names=names[table],
@@ -382,7 +382,7 @@ def _classify(table: Table, names: dict[str, ModelNames], omitted: list[LeftOut]
         left, right = sorted(linking, key=lambda fk: table.primary_key.columns.index(fk.columns[0]))
         link = Link(left, right, names[right.target].plural, names[left.target].plural)
         own = [c for c in table.columns if c.name not in pk and c.access != LEFT_OUT]
-        if any(not c.nullable and c.default is None and not c.computed for c in own):
+        if any(c.needs_value for c in own):
             return replace(table, kind=LINK_MODEL, link=link)  # a link needs a value the client would give
         # A column of its own (`last_update DEFAULT now()`) stays the database's: links are written without it.
         reason = "a link's own column, which the database fills; not served"

@@ -82,6 +82,12 @@ class Column:
     access: str = MAPPED
     reason: str = ""  # why it is read-only or left out
 
+    @property
+    def needs_value(self) -> bool:
+        """Whether a new row must give it: NOT NULL, and the database fills it neither by a default nor by an
+        expression of its own."""
+        return not self.nullable and self.default is None and not self.computed
+
 
 @dataclass(frozen=True)
 class PrimaryKey:
