@@ -281,6 +281,7 @@ class Field:
     noindex: bool = False  # no index: neither a sort key nor a filter
     native: str | None = None  # an enum in a database type: "" a MySQL ENUM (:native), else a PostgreSQL type's name
     key: bool = False  # `code:str:maxlen=3:key`: (part of) the primary key, in place of `id`
+    trailing: bool = False  # a part of a key of several fields after the first: the key's index does not start with it
     auto: bool = False  # `film_id:int:key:auto`: the database numbers it; never in a body
     target_key: Field | None = None  # a relation to a model with a key of its own: that key (None: its `id`)
     itself: bool = False  # `parent:Category?` on Category: a relation of the model to itself (set by parse_model)
@@ -358,7 +359,8 @@ class Field:
     def sortable(self) -> bool:
         """A list may sort by it: not a field without an index, nor one the database fills (its tests could not
         order it)."""
-        return self.type is not None and self.type.sortable and not self.noindex and not self.readonly
+        sortable = self.type is not None and self.type.sortable
+        return sortable and not self.noindex and not self.readonly and not self.trailing
 
     def sql_type(self, collation: str, *, migration: bool = False, indent: int = 0) -> str:
         """The column's type in a model (or a migration). A :ci column takes the backend's case-insensitive
@@ -412,8 +414,8 @@ class Field:
         """Relations, `:index`, every sort key and filter: a list sorted by it reads the index, not the whole table.
         (A many-to-many relation's SQL index is on its association table; MongoDB's is multikey, on the array.)
         A field with a UNIQUE constraint of its own name (unique=NAME) is indexed by it, not by another index;
-        a key by the primary key's."""
-        if self.key or (self.unique_name and not self.index):
+        a key by the primary key's, but for a relation after the first part of a key of several fields (a filter)."""
+        if (self.key and not (self.trailing and self.is_relation)) or (self.unique_name and not self.index):
             return False
         return self.index or self.sortable or self.filterable
 
@@ -774,6 +776,7 @@ def _parse_field(
             spec=token,
             on_delete=on_delete,
             target_key=_target_key(token, target, target_keys or {}),
+            key=is_key,
         )
     choices = ", ".join(name for name in TYPES if name != "enum")
     raise InvalidName(f"field {token!r}: unknown type {kind!r}; use one of {choices}, enum(a,b,...), or a model name")
@@ -849,7 +852,9 @@ def _check_key(
     if not key:
         raise InvalidName(f"field {token!r}: :auto numbers a key; write {name}:{kind}:key:auto")
     if kind[:1].isupper():
-        raise InvalidName(f"field {token!r}: a relation cannot be a key; give the model a key field of its own")
+        if optional or auto or unique:
+            raise InvalidName(f"field {token!r}: a relation in a key is required and not unique")
+        return  # one part of a key of several fields (parse_model checks that there are several)
     base = TYPES.get(kind)
     if base is None or base.python not in KEY_PYTHON or kind in KEY_EXCLUDED:
         allowed = ", ".join(t.name for t in TYPES.values() if t.python in KEY_PYTHON and t.name not in KEY_EXCLUDED)
@@ -1140,12 +1145,8 @@ def parse_model(
     if not tokens:
         raise InvalidName(f"model {names.cls} needs at least one field, e.g. name:str")
     # Its own key first: a relation to the model itself refers to it.
-    own = tuple(key for key in (_key_of(token, known_models) for token in tokens) if key is not None)
-    if len(own) > 1:
-        raise InvalidName(
-            f"model {names.cls}: a key of several fields ({', '.join(key.name for key in own)}) is not supported; "
-            "mark one field :key"
-        )
+    own = tuple(key for key in (_key_of(token, {**known_models, names.cls: names}) for token in tokens) if key)
+    _check_keys(names, own)
     keys = {**(target_keys or {}), names.cls: own}
     fields: list[Field] = []
     seen: dict[str, str] = {}
@@ -1182,6 +1183,12 @@ def parse_model(
             default = parsed.default and replace(parsed.default, python=f"{kind.python}.{member}")
             parsed = replace(parsed, type=kind, default=default)
         fields.append(parsed)
+    # The parts of a key of several fields after the first: the primary key's index does not serve them alone.
+    if len(own) > 1:
+        if any(f.many for f in fields):
+            raise InvalidName(f"model {names.cls}: a model with a key of several fields has no many-to-many relations")
+        first = own[0].name
+        fields = [replace(f, trailing=True) if f.key and f.name != first else f for f in fields]
     targets = [f.target.cls for f in fields if f.single and f.target is not None]
     fields = [
         replace(f, reverse=f"{f.name}_{names.plural}")
@@ -1287,11 +1294,26 @@ def check_backend(spec: ModelSpec, db: str) -> None:
 
 
 def _key_of(token: str, known_models: dict[str, ModelNames]) -> Field | None:
-    """The field of this token if it is a key (a relation or a malformed token is none)."""
+    """The field of this token if it is (part of) the key; a malformed token is none."""
     parts = token.split(":")
-    if "key" not in parts[2:] or parts[1][:1].isupper():
+    if len(parts) < 3 or "key" not in parts[2:]:
         return None
     return parse_field(token, known_models)
+
+
+def _check_keys(names: ModelNames, own: tuple[Field, ...]) -> None:
+    """A key of one field, or of several (`store:Store:key weekday:smallint:key`: the record is found by all of
+    them, in this order); one line that says what is wrong otherwise."""
+    if len(own) == 1 and own[0].is_relation:
+        raise InvalidName(
+            f"field {own[0].spec!r}: a relation is part of a key beside other key fields; give {names.cls} a key "
+            "field of its own"
+        )
+    if len(own) > 1 and any(key.auto for key in own):
+        auto = next(key for key in own if key.auto)
+        raise InvalidName(
+            f"field {auto.spec!r}: :auto numbers a key of one field; a key of several fields is given by the client"
+        )
 
 
 def model_keys(models: Mapping[str, list[str]], known_models: dict[str, ModelNames]) -> dict[str, tuple[Field, ...]]:

@@ -120,6 +120,24 @@ def served_as_before(base: str) -> None:
         assert orphan.status_code == 422 and orphan.json()["detail"][0]["msg"] == "no category with this id"
         assert api.delete("/categories/2").status_code == 204  # ON DELETE SET NULL: Heist stays, at the top
         assert api.get(f"/categories/{nested.json()['category_id']}").json()["parent_id"] is None
+        # opening_hours (store_id, weekday) and store_manager (store_id, staff_id): keys of two columns, each in
+        # the path; a store's hours are read by the key's index
+        hours = api.get("/opening-hours", params={"store_id": 1}).json()["items"]
+        assert [(h["weekday"], h["opens"]) for h in hours] == [(0, "09:00:00"), (1, "09:00:00")]
+        assert api.get("/opening-hours/2/0").json()["closes"] == "17:30:00"
+        sunday = {"store_id": 2, "weekday": 6, "opens": "10:00:00", "closes": "14:00:00"}
+        made = api.post("/opening-hours", json=sunday)
+        assert made.status_code == 201 and made.json() == sunday, made.text
+        assert api.post("/opening-hours", json=sunday).status_code == 409
+        assert api.patch("/opening-hours/2/6", json={"closes": "15:00"}).json()["closes"] == "15:00:00"
+        assert api.delete("/opening-hours/2/6").status_code == 204
+        assert api.get("/opening-hours/2/6").status_code == 404
+        assert api.get("/opening-hours/2/7").status_code == 422  # CHECK (weekday BETWEEN 0 AND 6)
+        assert api.get("/store-managers/1/1").json() == {"store_id": 1, "staff_id": 1, "since": "2024-01-01"}
+        appointed = api.post("/store-managers", json={"store_id": 2, "staff_id": 2, "since": "2025-03-01"})
+        assert appointed.status_code == 201, appointed.text
+        assert api.delete("/staffs/2").status_code == 204  # ON DELETE CASCADE: the appointment goes with it
+        assert api.get("/store-managers/2/2").status_code == 404
     with httpx.Client(base_url=base + "/admin", timeout=30, follow_redirects=True) as admin:
         signed_in = admin.post(
             "/login", data={"username": ADMIN, "password": PASSWORD, "csrftoken": _csrf(admin, "/login")}
@@ -133,6 +151,18 @@ def served_as_before(base: str) -> None:
         form = {"name": "España", "code": "ES", "csrftoken": _csrf(admin, "/country/edit?pk=3")}
         assert admin.post("/country/edit", params={"pk": 3}, data=form).status_code == 200
         assert "España" in admin.get("/country/detail", params={"pk": 3}).text
+        # a key of several columns: its values joined in the admin's URLs
+        assert "17:30:00" in admin.get("/opening_hour/detail", params={"pk": "2,0"}).text
+        edit = "/opening_hour/edit?pk=2,0"
+        form = {"opens": "11:00:00", "closes": "17:30:00", "csrftoken": _csrf(admin, edit)}
+        assert admin.post(edit, data=form).status_code == 200
+        assert "11:00:00" in admin.get("/opening_hour/detail", params={"pk": "2,0"}).text
+        assert admin.get("/opening_hour/detail", params={"pk": "2,x"}).status_code == 404
+        assert "pk=2%2C0" in admin.get("/opening_hour/list").text
+        headers = {"X-CSRFToken": _csrf(admin, "/opening_hour/list")}
+        deleted = admin.post("/_api/opening_hour/action", params={"name": "delete", "pks": "2,0"}, headers=headers)
+        assert deleted.status_code == 200, deleted.text
+        assert admin.get("/opening_hour/detail", params={"pk": "2,0"}).status_code == 404
 
 
 def _csrf(browser: httpx.Client, url: str) -> str:

@@ -390,7 +390,7 @@ def test_database_names_misused_are_one_line(token: str, message: str) -> None:
         ("code:str:key:index", "a key is unique and indexed already"),
         ("code:str:key:auto", ":auto is for integer keys the database numbers"),
         ("film_id:int:auto", ":auto numbers a key; write film_id:int:key:auto"),
-        ("category:Category:key", "a relation cannot be a key"),
+        ("category:Category?:key", "a relation in a key is required and not unique"),
     ],
 )
 def test_key_misuse_is_one_clear_error(token: str, message: str) -> None:
@@ -578,11 +578,26 @@ def test_a_key_replaces_the_id_and_relations_refer_to_it() -> None:
     assert price.keys == []
 
 
-def test_a_key_of_several_fields_is_refused_for_now_and_relations_to_one_always() -> None:
-    """Fails if a composite key is taken without the routes to serve it, or a relation to a model with one is
-    written against a single column."""
-    with pytest.raises(InvalidName, match="a key of several fields"):
-        parse_model("Slot", ["day:date", "room:str:key", "seat:int:key"], KNOWN)
+def test_a_key_of_several_fields_is_found_by_all_of_them_and_no_relation_refers_to_it() -> None:
+    """Fails if the parts of a key of several fields lose their order, if a part after the first is a sort key
+    (the key's index does not start with it) or a relation part after the first has no index of its own (its filter
+    would scan the table), if a key is a relation alone, numbered in part or beside many-to-many links, or if a
+    relation to a model with such a key is written against a single column."""
+    slot = parse_model("Slot", ["category:Category:key", "seat:smallint:key:min=1", "note:str"], KNOWN)
+    category, seat, note = slot.fields
+    assert [f.column for f in slot.keys] == ["category_id", "seat"]
+    assert (category.trailing, category.own_index, category.filterable) == (False, False, True)
+    assert (seat.trailing, seat.sortable, seat.own_index, note.sortable) == (True, False, False, True)
+    booking = parse_model("Booking", ["day:int:key", "category:Category:key"], KNOWN)
+    day, category = booking.fields
+    assert [(f.trailing, f.own_index, f.filterable) for f in (day, category)] == [(False,) * 3, (True,) * 3]
+    for tokens, message in [
+        (["category:Category:key", "name:str"], "a relation is part of a key beside other key fields"),
+        (["a:int:key:auto", "b:int:key"], ":auto numbers a key of one field"),
+        (["a:int:key", "b:int:key", "tags:Category[]"], "a model with a key of several fields has no many-to-many"),
+    ]:
+        with pytest.raises(InvalidName, match=message):
+            parse_model("Slot", tokens, KNOWN)
     keys = {"Category": (parse_field("a:int:key", KNOWN), parse_field("b:int:key", KNOWN))}
     with pytest.raises(InvalidName, match="Category has a key of several fields"):
         parse_model("Product", ["category:Category"], KNOWN, target_keys=keys)

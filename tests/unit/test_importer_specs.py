@@ -162,6 +162,15 @@ RENTAL = (
     ),
     (
         "add-model",
+        "OpeningHour",
+        "--no-timestamps",
+        "store:Store:key:cascade",
+        "weekday:smallint:min=0:max=6:key",
+        "opens:time:noindex",
+        "closes:time:noindex",
+    ),
+    (
+        "add-model",
         "Staff",
         "--table",
         "staff",
@@ -190,6 +199,16 @@ RENTAL = (
         "customer:Customer:cascade:noindex",
         "return_date:datetime:naive:noindex?",
         "staff:Staff:setnull:noindex?",
+    ),
+    (
+        "add-model",
+        "StoreManager",
+        "--table",
+        "store_manager",
+        "--no-timestamps",
+        "store:Store:key:cascade",
+        "staff:Staff:key:cascade:noindex",
+        "since:date:noindex",
     ),
     (
         "add-model",

@@ -177,7 +177,7 @@ def _context(
         "fields": list(spec.fields),
         "indexes": list(spec.indexes),
         "keys": spec.keys,  # its primary key's fields; none: an `id`
-        "pk": spec.keys[0].name if spec.keys else "id",
+        "pk": spec.keys[0].column if spec.keys else "id",
         "children": children,
         "revision": revision,
         "down_revision": down_revision,

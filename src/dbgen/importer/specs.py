@@ -100,15 +100,16 @@ class _Model:
 def convert(schema: Schema) -> Specs:
     """Every model table of `schema` as add-model arguments, parents first."""
     left: list[LeftOut] = []
-    # A key of several columns is not served yet: its table stays in the database (the baseline keeps it), and
-    # foreign keys to it stay plain columns.
-    served = [t for t in schema.models if t.primary_key.kind != COMPOSITE]
+    served = []
     for table in schema.models:
-        if table.primary_key.kind == COMPOSITE:
-            key = ", ".join(table.primary_key.columns)
-            left.append(LeftOut(table.name, "table", f"a primary key of several columns ({key}) is not served yet"))
+        why = _unkeyed(table)
+        if why:  # its table stays in the database (the baseline keeps it), and foreign keys to it plain columns
+            left.append(LeftOut(table.name, "table", why))
+        else:
+            served.append(table)
     names = {t.names.cls for t in served}
-    models = {t.names.cls: _model(schema, t, left, names) for t in served}
+    composite = {t.names.cls for t in served if t.primary_key.kind == COMPOSITE}
+    models = {t.names.cls: _model(schema, t, left, names, composite) for t in served}
     for link in schema.links:
         assert link.link is not None
         if {link.link.left.target_model, link.link.right.target_model} <= names:
@@ -127,7 +128,21 @@ def convert(schema: Schema) -> Specs:
     return Specs(tuple(out), tuple(left))
 
 
-def _model(schema: Schema, table: Table, left: list[LeftOut], served: set[str]) -> _Model:
+def _unkeyed(table: Table) -> str:
+    """Why a key of several columns cannot be a model's key (its table is left out), or "": one of its columns the
+    database numbers (the client gives a whole key), or of a type a key cannot have."""
+    if table.primary_key.kind != COMPOSITE:
+        return ""
+    key = ", ".join(table.primary_key.columns)
+    for column in (table.column(name) for name in table.primary_key.columns):
+        if column.autoincrement or column.default is not None:
+            return f"a primary key of several columns ({key}), {column.name} numbered or filled by the database"
+        if column.type.name not in ("int", "str", "uuid"):
+            return f"a primary key of several columns ({key}), {column.name} of a type a key cannot have"
+    return ""
+
+
+def _model(schema: Schema, table: Table, left: list[LeftOut], served: set[str], composite: set[str]) -> _Model:
     model = _Model(table)
     names = table.names
     if table.name != ModelNames.of(names.cls).table:
@@ -135,14 +150,19 @@ def _model(schema: Schema, table: Table, left: list[LeftOut], served: set[str]) 
     timestamps = _timestamps(table)
     if not timestamps:
         model.options.append("--no-timestamps")
-    relations = {fk.columns[0]: fk for fk in table.foreign_keys if _relation(table, fk, left, served)}
+    relations = {fk.columns[0]: fk for fk in table.foreign_keys if _relation(table, fk, left, served, composite)}
     # The columns of the foreign keys that stay plain columns: shown, never written, since a value the API or its
     # tests would write must name a row the database holds (the key stays in the database and the baseline).
     referring = {
         c for fk in table.foreign_keys if fk.target_model and fk.columns[0] not in relations for c in fk.columns
     }
     rules = column_rules(table.checks)  # what its CHECK constraints say about one column each, simply
+    # The fields of a key of several columns in the key's order (which its index and the API's paths take), at the
+    # places its columns have.
+    key = table.primary_key.columns
+    places = dict(zip(key, sorted(i for i, c in enumerate(table.columns) if c.name in key), strict=True))
     for position, column in enumerate(table.columns):
+        position = places.get(column.name, position)
         if column.access == LEFT_OUT:
             continue  # in the schema's own list, with its reason
         if column.name in referring and not column.primary_key and not _unique(table, column):
@@ -183,7 +203,7 @@ def foreign_key_signature(table: Table, fk: ForeignKey) -> str:
     return f"{table.name}.{','.join(fk.columns)}"
 
 
-def _relation(table: Table, fk: ForeignKey, left: list[LeftOut], served: set[str]) -> bool:
+def _relation(table: Table, fk: ForeignKey, left: list[LeftOut], served: set[str], composite: set[str]) -> bool:
     """Whether the foreign key is a relation add-model can write; if not, its columns stay plain columns."""
     where = foreign_key_signature(table, fk)
     if not fk.target_model:
@@ -196,6 +216,9 @@ def _relation(table: Table, fk: ForeignKey, left: list[LeftOut], served: set[str
         return False
     if len(fk.columns) > 1:
         left.append(LeftOut(where, "foreign key", "a foreign key of several columns: its columns are read-only"))
+        return False
+    if fk.target_model in composite:
+        left.append(LeftOut(where, "foreign key", "to a key of several columns: its column is read-only"))
         return False
     if fk.on_delete not in ON_DELETE:
         left.append(LeftOut(where, "foreign key", f"ON DELETE {fk.on_delete} has no relation modifier"))
@@ -211,7 +234,8 @@ def _relation_token(table: Table, column: Column, fk: ForeignKey) -> str:
         parts.append(f"column={column.name}")
     if ON_DELETE[fk.on_delete]:
         parts.append(ON_DELETE[fk.on_delete])
-    parts += _index(table, column, sortable=True)
+    if table.primary_key.columns[0] != column.name:  # the first column of a key is found by the key's index
+        parts += _index(table, column, sortable=True)
     return ":".join(parts) + ("?" if column.nullable else "")
 
 
