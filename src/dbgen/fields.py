@@ -219,6 +219,9 @@ NAMED = ("precision", "scale", "index", "unique", "native")
 _DB_NAME_RE = re.compile(r"^[A-Za-z_][A-Za-z0-9_$]{0,62}$")
 # The types a primary key may have (`code:str:maxlen=3:key`), by their Python type; `key:auto` only on integers.
 KEY_PYTHON = ("int", "str", "UUID")
+# What a field after the first of a key of several fields may also be (`payment_id:int:key:auto
+# payment_date:datetime:key`, as a partitioned table's key): never a sort key, so never in a cursor's value.
+LATER_KEY_PYTHON = ("date", "datetime")
 KEY_EXCLUDED = frozenset({"text", "url", "enum", "json", "email"})
 CASE_INSENSITIVE = ("str", "email")  # the types whose unique values may ignore case (:ci)
 # What deleting a referenced record does to the records that refer to it: refused (409) unless asked otherwise.
@@ -446,7 +449,23 @@ class Field:
         if self.type.python == "UUID":
             return "UUID"
         checked = ", AfterValidator(storable)" if self.type.python == "str" else ""
-        return f"Annotated[{self.type.python}, Path({self.key_constraint}){checked}]"
+        return f"Annotated[{self.key_python}, Path({self.key_constraint}){checked}]"
+
+    @property
+    def key_python(self) -> str:
+        """A key's Python type as pydantic takes it: a datetime with a time zone, or without one, as its column."""
+        assert self.type is not None
+        if self.type.python == "datetime":
+            return self.type.schema or "AwareDatetime"
+        return self.type.python
+
+    @property
+    def key_imports(self) -> tuple[str, ...]:
+        """What a key's annotation (`path`, `key_annotation`) imports beside Annotated, Path and Field."""
+        assert self.type is not None
+        if self.type.python == "datetime":
+            return (f"from pydantic import {self.key_python}",)
+        return self.type.imports if self.type.python in ("UUID", "date") else ()
 
     @property
     def key_high(self) -> str:
@@ -466,7 +485,7 @@ class Field:
         """A key's type as pydantic checks it: what its column holds, text that every backend stores."""
         assert self.type is not None
         checked = ", AfterValidator(storable)" if self.type.python == "str" else ""
-        return f"Annotated[{self.type.python}, Field({self.key_constraint}){checked}]"
+        return f"Annotated[{self.key_python}, Field({self.key_constraint}){checked}]"
 
     @property
     def ref_python(self) -> str:
@@ -716,9 +735,8 @@ def _parse_field(
     index_name, unique_name = named.get("index", ""), named.get("unique", "")
     is_key, auto = "key" in modifiers, "auto" in modifiers
     if is_key or auto:
-        _check_key(
-            token, name, kind, key=is_key, optional=optional, default=default, unique=unique or index or ci, auto=auto
-        )
+        refused = unique or ci or (index and not kind[:1].isupper())  # a relation in a key keeps its index=NAME
+        _check_key(token, name, kind, key=is_key, optional=optional, default=default, unique=refused, auto=auto)
     if _ENUM_RE.match(kind):
         values = _choices(token, kind)
         if unique:
@@ -856,9 +874,11 @@ def _check_key(
             raise InvalidName(f"field {token!r}: a relation in a key is required and not unique")
         return  # one part of a key of several fields (parse_model checks that there are several)
     base = TYPES.get(kind)
-    if base is None or base.python not in KEY_PYTHON or kind in KEY_EXCLUDED:
+    if base is None or base.python not in KEY_PYTHON + LATER_KEY_PYTHON or kind in KEY_EXCLUDED:
         allowed = ", ".join(t.name for t in TYPES.values() if t.python in KEY_PYTHON and t.name not in KEY_EXCLUDED)
-        raise InvalidName(f"field {token!r}: a key is one of {allowed}")
+        raise InvalidName(
+            f"field {token!r}: a key is one of {allowed} (date and datetime after the first field of a key of several)"
+        )
     if optional:
         raise InvalidName(f"field {token!r}: a key cannot be optional")
     if default:
@@ -1252,6 +1272,12 @@ def for_backend(spec: ModelSpec, db: str) -> ModelSpec:
 def check_backend(spec: ModelSpec, db: str) -> None:
     """Refuse, in one line, what the project's database cannot store as the spec asks."""
     label = {"sqlite": "SQLite", "postgres": "PostgreSQL", "mysql": "MySQL", "mongo": "MongoDB"}.get(db, db)
+    numbered = [key for key in spec.keys if key.auto]
+    if db == "sqlite" and numbered and len(spec.keys) > 1:
+        raise InvalidName(
+            f"field {numbered[0].spec!r}: SQLite numbers a key of one integer field only; drop :auto in a key of "
+            "several"
+        )
     if db == "mongo" and spec.indexes:
         raise InvalidName("--index and --unique name SQL indexes; a MongoDB project indexes each field itself")
     for f in spec.fields:
@@ -1309,11 +1335,15 @@ def _check_keys(names: ModelNames, own: tuple[Field, ...]) -> None:
             f"field {own[0].spec!r}: a relation is part of a key beside other key fields; give {names.cls} a key "
             "field of its own"
         )
-    if len(own) > 1 and any(key.auto for key in own):
-        auto = next(key for key in own if key.auto)
-        raise InvalidName(
-            f"field {auto.spec!r}: :auto numbers a key of one field; a key of several fields is given by the client"
-        )
+    for n, key in enumerate(own):
+        if key.type is not None and key.type.python in LATER_KEY_PYTHON and n == 0:
+            raise InvalidName(
+                f"field {key.spec!r}: a date or datetime is a key after the first field of a key of several"
+            )
+        if key.auto and n > 0:
+            raise InvalidName(
+                f"field {key.spec!r}: :auto numbers the first field of a key, the one its index starts with"
+            )
 
 
 def model_keys(models: Mapping[str, list[str]], known_models: dict[str, ModelNames]) -> dict[str, tuple[Field, ...]]:

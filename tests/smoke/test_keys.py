@@ -1,5 +1,6 @@
 """Keys of a table's own, on a database that already has them: legacy tables made by raw DDL (a natural text key,
-an integer key the database numbers, named `<table>_id`, and a table that refers to the text key) described with
+an integer key the database numbers, named `<table>_id`, a table that refers to the text key, and one keyed by
+that reference and a date) described with
 add-model, stamped, and `alembic check` finds nothing to change; the generated suites of those models then pass on
 a fresh test database, which their migrations build."""
 
@@ -21,6 +22,7 @@ pytestmark = pytest.mark.smoke
 MODELS = {
     "Currency": ["code:str:maxlen=3:key", "name:str"],
     "Film": ["film_id:int:key:auto", "title:str", "currency:Currency"],
+    "Rate": ["currency:Currency:key", "day:date:key", "amount:decimal"],  # a key of two columns
 }
 # The legacy tables as each database's own DDL writes them: an IDENTITY, an AUTO_INCREMENT, SQLite's INTEGER key.
 STAMPS = (
@@ -36,7 +38,10 @@ FILM_ID = {
     "mysql": "film_id INT NOT NULL AUTO_INCREMENT PRIMARY KEY",
     "sqlite": "film_id INTEGER NOT NULL PRIMARY KEY",
 }
-INDEXES = ["currencies (name)", "currencies (created_at)", "films (title)", "films (currency_id)", "films (created_at)"]
+INDEXES = [
+    "currencies (name)", "currencies (created_at)", "films (title)", "films (currency_id)", "films (created_at)",
+    "rates (amount)", "rates (created_at)",  # currency_id leads the primary key, which serves its filter
+]  # fmt: skip
 TRIGRAMS = ["currencies (name)", "films (title)"]  # PostgreSQL: the search of `q`
 
 
@@ -47,6 +52,9 @@ def legacy_ddl(db: str) -> str:
         f"CREATE TABLE films ({FILM_ID[db]}, title VARCHAR(255) NOT NULL, currency_id VARCHAR(3) NOT NULL, {stamps}, "
         "CONSTRAINT fk_films_currency_id_currencies FOREIGN KEY (currency_id) REFERENCES currencies (code) "
         "ON DELETE RESTRICT)",
+        f"CREATE TABLE rates (currency_id VARCHAR(3) NOT NULL, day DATE NOT NULL, amount NUMERIC(12, 2) NOT NULL, "
+        f"{stamps}, PRIMARY KEY (currency_id, day), CONSTRAINT fk_rates_currency_id_currencies FOREIGN KEY "
+        "(currency_id) REFERENCES currencies (code) ON DELETE RESTRICT)",
     ]
     for index in INDEXES:
         table, column = re.fullmatch(r"(\w+) \((\w+)\)", index).groups()  # type: ignore[union-attr]
@@ -61,8 +69,9 @@ def legacy_ddl(db: str) -> str:
 
 @pytest.mark.parametrize("db", ["sqlite", "postgres", "mysql"])
 def test_legacy_tables_with_keys_of_their_own_are_adopted(tmp_path: Path, db: str) -> None:
-    """Fails if a model with a key (natural text, or numbered by the database) or a relation to a text key does not
-    describe the table that already has them (`alembic check` asks for changes), or its generated tests fail."""
+    """Fails if a model with a key (natural text, numbered by the database, or of two columns: a relation to a text
+    key and a date) or a relation to a text key does not describe the table that already has them (`alembic check`
+    asks for changes), or its generated tests fail."""
     with generated(db, "none", False, tmp_path) as project:
         project.run("alembic", "upgrade", "head")  # dbgen's own tables, as an adopted database would have them
         url = make_url(project.env["DATABASE_URL"])
@@ -82,5 +91,6 @@ def test_legacy_tables_with_keys_of_their_own_are_adopted(tmp_path: Path, db: st
         assert check.returncode == 0 and "No new upgrade operations detected" in check.stdout + check.stderr, (
             check.stdout + check.stderr
         )
-        suite = project.run("pytest", "-q", "-p", "no:cacheprovider", "tests/test_currencies.py", "tests/test_films.py")
+        tests = ["tests/test_currencies.py", "tests/test_films.py", "tests/test_rates.py"]
+        suite = project.run("pytest", "-q", "-p", "no:cacheprovider", *tests)
         assert re.search(r"\b(\d+) passed\b", suite.stdout) and " failed" not in suite.stdout, suite.stdout

@@ -581,8 +581,19 @@ def test_a_key_replaces_the_id_and_relations_refer_to_it() -> None:
 def test_a_key_of_several_fields_is_found_by_all_of_them_and_no_relation_refers_to_it() -> None:
     """Fails if the parts of a key of several fields lose their order, if a part after the first is a sort key
     (the key's index does not start with it) or a relation part after the first has no index of its own (its filter
-    would scan the table), if a key is a relation alone, numbered in part or beside many-to-many links, or if a
-    relation to a model with such a key is written against a single column."""
+    would scan the table), if a key is a relation alone, numbered but in its first field (or on SQLite), a date
+    first, or beside many-to-many links, or if a relation to a model with such a key is written against a single
+    column."""
+    payment = parse_model("Payment", ["payment_id:int:key:auto", "paid_at:datetime:key", "amount:decimal"], KNOWN)
+    numbered, paid_at, _ = payment.fields
+    assert (numbered.auto, paid_at.trailing, paid_at.path) == (
+        True,
+        True,
+        "Annotated[AwareDatetime, Path(strict=False)]",
+    )
+    with pytest.raises(InvalidName, match="SQLite numbers a key of one integer field only"):
+        check_backend(payment, "sqlite")
+    check_backend(payment, "postgres")
     slot = parse_model("Slot", ["category:Category:key", "seat:smallint:key:min=1", "note:str"], KNOWN)
     category, seat, note = slot.fields
     assert [f.column for f in slot.keys] == ["category_id", "seat"]
@@ -593,7 +604,9 @@ def test_a_key_of_several_fields_is_found_by_all_of_them_and_no_relation_refers_
     assert [(f.trailing, f.own_index, f.filterable) for f in (day, category)] == [(False,) * 3, (True,) * 3]
     for tokens, message in [
         (["category:Category:key", "name:str"], "a relation is part of a key beside other key fields"),
-        (["a:int:key:auto", "b:int:key"], ":auto numbers a key of one field"),
+        (["a:int:key", "b:int:key:auto"], ":auto numbers the first field of a key"),
+        (["day:date:key", "b:int:key"], "a date or datetime is a key after the first field"),
+        (["day:datetime:key"], "a date or datetime is a key after the first field"),
         (["a:int:key", "b:int:key", "tags:Category[]"], "a model with a key of several fields has no many-to-many"),
     ]:
         with pytest.raises(InvalidName, match=message):

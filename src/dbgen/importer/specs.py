@@ -102,7 +102,7 @@ def convert(schema: Schema) -> Specs:
     left: list[LeftOut] = []
     served = []
     for table in schema.models:
-        why = _unkeyed(table)
+        why = _unkeyed(table, schema.backend)
         if why:  # its table stays in the database (the baseline keeps it), and foreign keys to it plain columns
             left.append(LeftOut(table.name, "table", why))
         else:
@@ -128,17 +128,25 @@ def convert(schema: Schema) -> Specs:
     return Specs(tuple(out), tuple(left))
 
 
-def _unkeyed(table: Table) -> str:
-    """Why a key of several columns cannot be a model's key (its table is left out), or "": one of its columns the
-    database numbers (the client gives a whole key), or of a type a key cannot have."""
+def _unkeyed(table: Table, backend: str) -> str:
+    """Why a key of several columns cannot be a model's key (its table is left out), or "": a column the database
+    fills (it may number the first, as a partitioned table's `payment_id serial`, but for SQLite), or one of a type
+    a key cannot have (a date or a datetime only after the first; SQLite keeps a datetime as text, which a key
+    would compare as it was written)."""
     if table.primary_key.kind != COMPOSITE:
         return ""
-    key = ", ".join(table.primary_key.columns)
-    for column in (table.column(name) for name in table.primary_key.columns):
-        if column.autoincrement or column.default is not None:
-            return f"a primary key of several columns ({key}), {column.name} numbered or filled by the database"
-        if column.type.name not in ("int", "str", "uuid"):
-            return f"a primary key of several columns ({key}), {column.name} of a type a key cannot have"
+    key = f"a primary key of several columns ({', '.join(table.primary_key.columns)})"
+    for n, column in enumerate(table.column(name) for name in table.primary_key.columns):
+        numbered = column.autoincrement and n == 0 and backend != "sqlite"
+        if (column.autoincrement or column.default is not None) and not numbered:
+            return f"{key}, {column.name} filled by the database"
+        kind = column.type.name
+        if kind not in ("int", "str", "uuid", "date", "datetime"):
+            return f"{key}, {column.name} of a type a key cannot have"
+        if kind in ("date", "datetime") and n == 0:
+            return f"{key}, {column.name} first: a date or a datetime comes after the key's first column"
+        if kind == "datetime" and backend == "sqlite":
+            return f"{key}, {column.name}: SQLite keeps a datetime as text, which a key would compare as written"
     return ""
 
 
@@ -284,7 +292,8 @@ def _field(
         modifiers += _bounds(rule, base, kind.scale)
     typed = base + ("" if column.access == READ_ONLY else _default(column))
     if column.primary_key:
-        modifiers.append("key:auto" if column.autoincrement and len(table.primary_key.columns) == 1 else "key")
+        first = table.primary_key.columns[0] == column.name  # numbered: a key's only or first column (_unkeyed)
+        modifiers.append("key:auto" if column.autoincrement and first else "key")
     if column.name != column.python:
         modifiers.append(f"column={column.name}")
     if column.access == READ_ONLY:
