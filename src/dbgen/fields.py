@@ -452,6 +452,11 @@ class Field:
         return f"Annotated[{self.key_python}, Path({self.key_constraint}){checked}]"
 
     @property
+    def key_typed(self) -> Field | None:
+        """The field whose column type a part of a key takes: itself, or a relation's target key (None: its id)."""
+        return self.target_key if self.is_relation else self
+
+    @property
     def key_python(self) -> str:
         """A key's Python type as pydantic takes it: a datetime with a time zone, or without one, as its column."""
         assert self.type is not None
