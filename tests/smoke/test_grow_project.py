@@ -24,8 +24,8 @@ CATEGORY = ["Category", "name:str:ci:unique"]  # unique whatever the case
 TAG = ["Tag", "name:str:unique", "--write", "editor"]  # read by signed-in users, written by editors
 PRODUCT = [
     "Product", "name:str:maxlen=80", "price:decimal:min=0", "in_stock:bool", "category:Category", "description:text?",
-    "status:enum(draft,live)=draft", "tags:Tag[]", "site:url?", "--read", "anyone",
-]  # fmt: skip  # a public list: cached by its ETag
+    "status:enum(draft,live)=draft", "tags:Tag[]", "site:url?", "owner:User", "--read", "anyone",
+]  # fmt: skip  # a public list: cached by its ETag; `owner` is a relation like any other (no --owned: nobody's own)
 NOTE = ["Note", "title:str", "category:Category", "--owned"]  # records of the signed-in user who made them
 ADDED = (CATEGORY, TAG, PRODUCT, NOTE)
 # SQL: categories nest (add-field of a relation of the model to itself), which brings Category a test of the
@@ -33,11 +33,11 @@ ADDED = (CATEGORY, TAG, PRODUCT, NOTE)
 PARENT = ["Category", "parent:Category:setnull?"]
 PARENT_TESTS, PARENT_PLANS = 1, 1
 # The tests each added model brings (its tests/test_<plural>.py; no other file changes) on a SQL backend, with or
-# without the example Item. Product's: 48 as added, and stock's sort, cursor and edge tests (sku's four come and
+# without the example Item. Product's: 50 as added, and stock's sort, cursor and edge tests (sku's four come and
 # go). Each has its access matrix (a test per caller: 5, Note's 6 with its owner, Tag's 6 with an editor), the
 # OpenAPI locks, and a public list's ETag test (Product) or a guarded list's never-public one. Recount after a
 # change to the model's test template: `pytest --collect-only -q tests/test_tags.py`.
-ADDED_TESTS = {"Category": 34, "Tag": 34, "Product": 51, "Note": 37}
+ADDED_TESTS = {"Category": 34, "Tag": 34, "Product": 53, "Note": 37}
 # The tests that tests/test_roles.py gains with the project's first role (grants, revocations, the admin's form),
 # which the base suite, with no role, does not run.
 ROLE_TESTS = 9
@@ -46,7 +46,7 @@ ROLE_TESTS = 9
 EDGE_TESTS = {"Category": 2, "Tag": 2, "Product": 4, "Note": 2}
 # The query-plan tests (tests/test_query_plans.py) each added model's list brings: one per sort key, filter and
 # search, and the owner's own list (Note); Product's count its stock sort, added by add-field.
-QUERY_PLAN_TESTS = {"Category": 4, "Tag": 4, "Product": 12, "Note": 7}
+QUERY_PLAN_TESTS = {"Category": 4, "Tag": 4, "Product": 13, "Note": 7}
 ADDED_OPERATIONS = 6  # per added model: list, create, bulk create, read, update, delete
 
 

@@ -42,7 +42,7 @@ def test_add_model_writes_files_registrations_and_answers(shop: Path) -> None:
         assert (shop / path).is_file(), path  # fmt: skip
     router = (shop / "app/api/router.py").read_text()
     assert "from app.api.routes.products import router as products_router\n" in router
-    assert "api_router.include_router(products_router)\n" in router
+    assert "    products_router,\n    # dbgen: routers\n" in router
     assert "from app.models.product import Product as Product" in (shop / "app/models/__init__.py").read_text()
     migration = (shop / "migrations/versions/0003_add_product.py").read_text()
     assert 'revision: str = "0003"' in migration and 'down_revision: str | Sequence[str] | None = "0002"' in migration
@@ -97,7 +97,7 @@ def test_missing_marker_stops_with_the_line_to_add(shop: Path) -> None:
     router = shop / "app/api/router.py"
     router.write_text(router.read_text().replace("# dbgen: routers\n", ""))
     before = tree(shop)
-    with pytest.raises(DbgenError, match=r"app/api/router\.py has no line `# dbgen: routers`; add `api_router"):
+    with pytest.raises(DbgenError, match=r"app/api/router\.py has no line `# dbgen: routers`; add `things_router,`"):
         plan_add_model(shop, "Thing", ["name:str"])
     assert tree(shop) == before
 
@@ -135,7 +135,7 @@ def test_cli_dry_run_shows_a_diff_and_writes_nothing(shop: Path) -> None:
     before = tree(shop)
     result = runner.invoke(app, ["add-model", "Thing", "name:str", "--dir", str(shop), "--dry-run"])
     assert result.exit_code == 0
-    assert "+api_router.include_router(things_router)" in result.stdout
+    assert "+    things_router," in result.stdout
     assert "dry run" in result.stdout
     assert tree(shop) == before
 

@@ -52,7 +52,7 @@ def registrations(project: Project, spec: ModelSpec, *, admin: bool | None = Non
     found = [
         Registration("app/api/router.py", "# dbgen: router imports",
                      f"from app.api.routes.{names.plural} import router as {names.plural}_router", sort=True),
-        Registration("app/api/router.py", "# dbgen: routers", f"api_router.include_router({names.plural}_router)"),
+        Registration("app/api/router.py", "# dbgen: routers", f"    {names.plural}_router,"),
         Registration("app/api/deps.py", "# dbgen: repository imports",
                      f"from app.repositories.{names.module} import {names.cls}Repository", sort=True),
         Registration("app/api/deps.py", "# dbgen: repositories",

@@ -23,7 +23,8 @@ from dbgen.errors import DbgenError
 
 HERE = Path(__file__).parent
 # Every release dbgen can update from, oldest first; the last one is this dbgen.
-RELEASES = ("0.1.0", "0.2.0", "0.3.0", "0.4.0", "0.5.0", "0.6.0", "0.7.0", "0.8.0", "0.9.0", "0.10.0", "0.11.0")
+RELEASES = ("0.1.0", "0.2.0", "0.3.0", "0.4.0", "0.5.0", "0.6.0", "0.7.0", "0.8.0", "0.9.0", "0.10.0",
+            "0.11.0", "0.12.0")  # fmt: skip
 FIRST_WITH_BASELINE = "0.2.0"  # older projects carry no baseline; their generator is archived here
 MIGRATION = "migration.py.jinja"
 UPGRADE = "upgrade.py.jinja"
